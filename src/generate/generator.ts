@@ -1,0 +1,45 @@
+// The Generator interface: one seam for in-process sampling (the local engine) and remote
+// OpenAI-compatible servers (vLLM, llama.cpp server, Ollama, TGI, `prefloop serve`).
+import type { ChatMessage } from "../util/types.js";
+
+export interface SamplingSettings {
+  /** 0 = greedy */
+  temperature: number;
+  topP: number;
+  /** 0 = off */
+  topK: number;
+  /** 0 = off */
+  minP: number;
+  maxTokens: number;
+  /** extra stop strings; the model's end-of-sequence token always stops */
+  stop: string[];
+  seed: number;
+}
+
+export interface GenerationRequest {
+  /** chat messages (templated by the model's chat template) or a raw string (no template) */
+  prompt: ChatMessage[] | { raw: string };
+  /** samples for this prompt */
+  n: number;
+  sampling: SamplingSettings;
+}
+
+export type FinishReason = "stop" | "length";
+
+export interface GeneratedSample {
+  text: string;
+  /** token ids of the completion, when the generator knows them */
+  tokens?: number[];
+  /** log-prob of each generated token under the sampling distribution's model (before temperature) */
+  logprobs?: number[];
+  finishReason: FinishReason;
+  promptTokens?: number;
+}
+
+export interface Generator {
+  /** stable id recorded in manifests (model path or endpoint + model name) */
+  readonly id: string;
+  /** One result list of length request.n per request, in order. */
+  generate(requests: GenerationRequest[]): Promise<GeneratedSample[][]>;
+  close(): Promise<void>;
+}
