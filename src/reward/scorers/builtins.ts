@@ -25,7 +25,7 @@ export function lengthScorer(spec: Spec<"length">, tokenizer?: Tokenizer): Score
     id,
     score: (_p, r) => {
       const n = lengthOf(r, spec.unit, tokenizer);
-      if (spec.target !== undefined) return -Math.abs(n - spec.target) / spec.target;
+      if (spec.target !== undefined) return 0 - Math.abs(n - spec.target) / spec.target;
       return spec.prefer === "longer" ? n : -n;
     },
   };
