@@ -3,7 +3,15 @@
 // seed, so the file is reproducible byte for byte. Usage: npx tsx scripts/make-story-prompts.ts [--out path] [--n 300]
 import { createHash } from "node:crypto";
 import { renameSync, writeFileSync } from "node:fs";
-import { activities, adjectives, animals, boyNames, girlNames, petNames, places } from "../src/reward/index.js";
+import {
+  activities,
+  adjectives,
+  animals,
+  boyNames,
+  girlNames,
+  petNames,
+  places,
+} from "../src/reward/index.js";
 
 /** mulberry32: a tiny seeded PRNG (public domain), enough for shuffling word lists reproducibly. */
 function mulberry32(seed: number): () => number {
@@ -17,7 +25,10 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export function makeStoryPrompts(n = 300, seed = 260): Array<{ prompt_id: string; prompt: string; source: string }> {
+export function makeStoryPrompts(
+  n = 300,
+  seed = 260,
+): Array<{ prompt_id: string; prompt: string; source: string }> {
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const seen = new Set<string>();
@@ -38,7 +49,11 @@ export function makeStoryPrompts(n = 300, seed = 260): Array<{ prompt_id: string
     const prompt = pick(templates);
     if (seen.has(prompt)) continue;
     seen.add(prompt);
-    rows.push({ prompt_id: createHash("sha256").update(prompt).digest("hex"), prompt, source: "prefloop-stories-v1" });
+    rows.push({
+      prompt_id: createHash("sha256").update(prompt).digest("hex"),
+      prompt,
+      source: "prefloop-stories-v1",
+    });
   }
   return rows;
 }

@@ -67,14 +67,17 @@ async function buildUncached(spec: RankerSpec, ctx: BuildContext): Promise<Ranke
     case "module":
       return scorerRanker(await loadUserScorer(spec.path, spec.export, ctx.baseDir));
     case "judge": {
-      const references = spec.references && ctx.baseDir ? resolveFrom(ctx.baseDir, spec.references) : spec.references;
+      const references =
+        spec.references && ctx.baseDir ? resolveFrom(ctx.baseDir, spec.references) : spec.references;
       return judgeRanker({ ...spec, references }, ctx.env);
     }
     case "ensemble": {
       const members = await Promise.all(
         spec.members.map(async (m) => ({ ranker: await buildUncached(m.ranker, ctx), weight: m.weight })),
       );
-      return spec.combine === "label-model" ? labelModelEnsemble(members) : weightedEnsemble(members, spec.normalise);
+      return spec.combine === "label-model"
+        ? labelModelEnsemble(members)
+        : weightedEnsemble(members, spec.normalise);
     }
     case "pairrm":
     case "classifier": {

@@ -82,13 +82,19 @@ export class ScoreCache {
 
 function encodeValue(v: Value): unknown {
   if (typeof v === "number") return encode(v);
-  return { scores: v.scores.map(encode), ...(v.matrix ? { matrix: v.matrix.map((r) => r.map(encode)) } : {}) };
+  return {
+    scores: v.scores.map(encode),
+    ...(v.matrix ? { matrix: v.matrix.map((r) => r.map(encode)) } : {}),
+  };
 }
 
 function decodeValue(v: unknown): Value {
   if (typeof v === "number" || typeof v === "string") return decode(v);
   const o = v as { scores: unknown[]; matrix?: unknown[][] };
-  return { scores: o.scores.map(decode), ...(o.matrix ? { matrix: o.matrix.map((r) => r.map(decode)) } : {}) };
+  return {
+    scores: o.scores.map(decode),
+    ...(o.matrix ? { matrix: o.matrix.map((r) => r.map(decode)) } : {}),
+  };
 }
 
 /**
@@ -97,7 +103,8 @@ function decodeValue(v: unknown): Value {
  */
 export function cachedRanker(inner: Ranker, cache: ScoreCache): Ranker {
   const groupKey = (g: RankGroup): string => ScoreCache.key(inner.id, g.prompt, JSON.stringify(g.candidates));
-  const toValue = (r: RankResult): Value => (r.matrix ? { scores: r.scores, matrix: r.matrix } : { scores: r.scores });
+  const toValue = (r: RankResult): Value =>
+    r.matrix ? { scores: r.scores, matrix: r.matrix } : { scores: r.scores };
 
   async function scoreOne(prompt: string, candidates: string[]): Promise<RankResult> {
     if (!inner.pointwise) {

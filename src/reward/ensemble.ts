@@ -94,7 +94,10 @@ export function labelModelEnsemble(members: EnsembleMember[]): LabelModelRanker 
       accuracies = fit.accuracies;
       const results: RankResult[] = groups.map((grp) => {
         const n = grp.candidates.length;
-        return { scores: new Array<number>(n).fill(0), matrix: grp.candidates.map(() => new Array<number>(n).fill(0)) };
+        return {
+          scores: new Array<number>(n).fill(0),
+          matrix: grp.candidates.map(() => new Array<number>(n).fill(0)),
+        };
       });
       pairs.forEach((p, t) => {
         const q = fit.posteriors[t];

@@ -100,9 +100,12 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
   const rubric = spec.rubric ?? defaultRubric;
   const references = spec.mode === "pairwise" && spec.references ? loadReferences(spec.references) : null;
   if (spec.mode === "pairwise" && !references) {
-    throw new ConfigError("ranker judge: mode 'pairwise' needs references (a JSONL file of {prompt, reference})", {
-      hint: "or use mode 'tournament' to compare the candidates with each other",
-    });
+    throw new ConfigError(
+      "ranker judge: mode 'pairwise' needs references (a JSONL file of {prompt, reference})",
+      {
+        hint: "or use mode 'tournament' to compare the candidates with each other",
+      },
+    );
   }
 
   async function ask(content: string): Promise<{ text: string; top: TopLogprob[] | null }> {
@@ -119,10 +122,14 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
       return { text: choice?.message?.content ?? "", top: top && top.length > 0 ? top : null };
     } catch (e) {
       const status = e instanceof OpenAI.APIError ? ` (HTTP ${e.status ?? "no response"})` : "";
-      throw new PrefloopError("network", `judge ${spec.baseUrl} model ${spec.model} failed${status}: ${String(e)}`, {
-        hint: "check the server is up and the model name; retries were already attempted",
-        cause: e,
-      });
+      throw new PrefloopError(
+        "network",
+        `judge ${spec.baseUrl} model ${spec.model} failed${status}: ${String(e)}`,
+        {
+          hint: "check the server is up and the model name; retries were already attempted",
+          cause: e,
+        },
+      );
     }
   }
 
@@ -131,7 +138,11 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
     const expected = top ? expectedRating(top) : null;
     if (expected !== null) return expected;
     const m = /\b(10|[1-9])\b/.exec(text);
-    if (!m) throw new PrefloopError("external", `judge ${spec.model} replied '${text.slice(0, 40)}', not a 1-10 rating`);
+    if (!m)
+      throw new PrefloopError(
+        "external",
+        `judge ${spec.model} replied '${text.slice(0, 40)}', not a 1-10 rating`,
+      );
     return Number(m[1]);
   }
 
@@ -143,7 +154,10 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
     const t = text.trim().toUpperCase();
     if (t.startsWith("A")) return 1;
     if (t.startsWith("B")) return 0;
-    throw new PrefloopError("external", `judge ${spec.model} replied '${text.slice(0, 40)}', expected A or B`);
+    throw new PrefloopError(
+      "external",
+      `judge ${spec.model} replied '${text.slice(0, 40)}', expected A or B`,
+    );
   }
 
   /** Both orders averaged: P(a beats b) with position bias cancelled. */
@@ -152,23 +166,31 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
     return (ab + (1 - ba)) / 2;
   };
 
-  const rubricTag = rubric === defaultRubric ? "default" : createHash("sha256").update(rubric).digest("hex").slice(0, 12);
+  const rubricTag =
+    rubric === defaultRubric ? "default" : createHash("sha256").update(rubric).digest("hex").slice(0, 12);
   return {
     id: `judge:${spec.baseUrl}#${spec.model}:${spec.mode}:${spec.mode === "pointwise" ? rubricTag : "ab"}:v1`,
     pointwise: spec.mode !== "tournament",
     async score(prompt: string, candidates: string[]): Promise<RankResult> {
       if (spec.mode === "pointwise") {
-        return { scores: await pool(candidates.length, spec.concurrency, (i) => rate(prompt, candidates[i])) };
+        return {
+          scores: await pool(candidates.length, spec.concurrency, (i) => rate(prompt, candidates[i])),
+        };
       }
       if (spec.mode === "pairwise") {
         const ref = references?.get(prompt);
-        if (ref === undefined) throw new InputError(`judge references: no reference for prompt '${prompt.slice(0, 60)}'`);
-        return { scores: await pool(candidates.length, spec.concurrency, (i) => beats(prompt, candidates[i], ref)) };
+        if (ref === undefined)
+          throw new InputError(`judge references: no reference for prompt '${prompt.slice(0, 60)}'`);
+        return {
+          scores: await pool(candidates.length, spec.concurrency, (i) => beats(prompt, candidates[i], ref)),
+        };
       }
       const n = candidates.length;
       const pairs: Array<[number, number]> = [];
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
-      const p = await pool(pairs.length, spec.concurrency, (t) => beats(prompt, candidates[pairs[t][0]], candidates[pairs[t][1]]));
+      const p = await pool(pairs.length, spec.concurrency, (t) =>
+        beats(prompt, candidates[pairs[t][0]], candidates[pairs[t][1]]),
+      );
       const matrix = candidates.map(() => new Array<number>(n).fill(0));
       const scores = new Array<number>(n).fill(0);
       pairs.forEach(([i, j], t) => {

@@ -13,7 +13,11 @@ export interface ScoreGroupsOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function scoreGroups(ranker: Ranker, groups: RankGroup[], options: ScoreGroupsOptions = {}): Promise<RankResult[]> {
+export async function scoreGroups(
+  ranker: Ranker,
+  groups: RankGroup[],
+  options: ScoreGroupsOptions = {},
+): Promise<RankResult[]> {
   if (ranker.scoreBatch) {
     const out = await ranker.scoreBatch(groups);
     options.onProgress?.(groups.length, groups.length);
@@ -27,12 +31,16 @@ export async function scoreGroups(ranker: Ranker, groups: RankGroup[], options: 
       const i = next++;
       out[i] = await ranker.score(groups[i].prompt, groups[i].candidates);
       if (out[i].scores.length !== groups[i].candidates.length) {
-        throw new Error(`ranker ${ranker.id} returned ${out[i].scores.length} scores for ${groups[i].candidates.length} candidates`);
+        throw new Error(
+          `ranker ${ranker.id} returned ${out[i].scores.length} scores for ${groups[i].candidates.length} candidates`,
+        );
       }
       options.onProgress?.(++done, groups.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, groups.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, groups.length)) }, worker),
+  );
   return out;
 }
 

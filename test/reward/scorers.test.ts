@@ -19,7 +19,10 @@ const score = async (spec: unknown, candidates: string[], prompt = "p"): Promise
 
 test("length scorer counts chars, words and approximate tokens, with a target mode", async () => {
   assert.deepEqual(await score("length", ["abc", "héllo"]), [3, 5]);
-  assert.deepEqual(await score({ type: "length", unit: "words", prefer: "shorter" }, ["a b c", "one"]), [-3, -1]);
+  assert.deepEqual(
+    await score({ type: "length", unit: "words", prefer: "shorter" }, ["a b c", "one"]),
+    [-3, -1],
+  );
   assert.deepEqual(await score("length:tokens", ["Hi, there!"]), [4]);
   assert.deepEqual(await score({ type: "length", target: 4 }, ["abcd", "ab", "abcdef"]), [0, -0.5, -0.5]);
 });
@@ -27,7 +30,10 @@ test("length scorer counts chars, words and approximate tokens, with a target mo
 test("regex and keyword scorers reward presence or absence", async () => {
   assert.deepEqual(await score("regex:/please/i", ["Please do", "no"]), [1, 0]);
   assert.deepEqual(await score("!regex:sorry", ["I'm sorry", "fine"]), [0, 1]);
-  assert.deepEqual(await score("keywords:cat,big dog", ["a cat and a big dog", "concatenate", "A CAT"]), [1, 0, 0.5]);
+  assert.deepEqual(
+    await score("keywords:cat,big dog", ["a cat and a big dog", "concatenate", "A CAT"]),
+    [1, 0, 0.5],
+  );
   assert.deepEqual(await score("!keywords:cat,dog", ["cat", "bird"]), [0.5, 1]);
   await assert.rejects(() => buildRanker("regex:(unclosed"), ConfigError);
 });
@@ -85,17 +91,26 @@ test("user scorer modules: .ts sync, .mjs async, named export; ids change when t
     join(dir, "s.ts"),
     "export default function (prompt: string, response: string): number { return response.length - prompt.length; }\n",
   );
-  await writeFile(join(dir, "a.mjs"), "export async function score(p, r) { await new Promise((f) => setTimeout(f, 1)); return r.includes(p) ? 1 : 0; }\n");
+  await writeFile(
+    join(dir, "a.mjs"),
+    "export async function score(p, r) { await new Promise((f) => setTimeout(f, 1)); return r.includes(p) ? 1 : 0; }\n",
+  );
   await writeFile(join(dir, "bad.mjs"), "export const x = 1;\n");
   const ts = await buildRanker("./s.ts", { baseDir: dir });
   assert.deepEqual((await ts.score("ab", ["abcd", "a"])).scores, [2, -1]);
   const mjs = await buildRanker(`${dir}/a.mjs#score`);
   assert.deepEqual((await mjs.score("x", ["xyz", "abc"])).scores, [1, 0]);
-  await assert.rejects(() => buildRanker("./bad.mjs", { baseDir: dir }), /no function export 'default'.*found: x/);
+  await assert.rejects(
+    () => buildRanker("./bad.mjs", { baseDir: dir }),
+    /no function export 'default'.*found: x/,
+  );
   await assert.rejects(() => buildRanker("./missing.ts", { baseDir: dir }), ConfigError);
   const before = ts.id;
   await writeFile(join(dir, "s.ts"), "export default (p: string, r: string) => r.length;\n");
   assert.notEqual((await buildRanker("./s.ts", { baseDir: dir })).id, before);
   await writeFile(join(dir, "nan.mjs"), "export default () => NaN;\n");
-  await assert.rejects(async () => (await buildRanker("./nan.mjs", { baseDir: dir })).score("p", ["r"]), /returned NaN/);
+  await assert.rejects(
+    async () => (await buildRanker("./nan.mjs", { baseDir: dir })).score("p", ["r"]),
+    /returned NaN/,
+  );
 });

@@ -6,15 +6,28 @@ import { ConfigError, isPrefloopError } from "../../src/util/errors.js";
 test("string specs parse to the object form with defaults", () => {
   assert.deepEqual(parseRankerSpec("length"), { type: "length", unit: "chars", prefer: "longer" });
   assert.deepEqual(parseRankerSpec("length:tokens"), { type: "length", unit: "tokens", prefer: "longer" });
-  assert.deepEqual(parseRankerSpec("!regex:/sorry/i"), { type: "regex", pattern: "sorry", flags: "i", absent: true });
+  assert.deepEqual(parseRankerSpec("!regex:/sorry/i"), {
+    type: "regex",
+    pattern: "sorry",
+    flags: "i",
+    absent: true,
+  });
   assert.deepEqual(parseRankerSpec("keywords:happy, smiled"), {
     type: "keywords",
     words: ["happy", "smiled"],
     absent: false,
     caseSensitive: false,
   });
-  assert.deepEqual(parseRankerSpec("./my-scorer.ts"), { type: "module", path: "./my-scorer.ts", export: "default" });
-  assert.deepEqual(parseRankerSpec("scorers/x.mjs#score"), { type: "module", path: "scorers/x.mjs", export: "score" });
+  assert.deepEqual(parseRankerSpec("./my-scorer.ts"), {
+    type: "module",
+    path: "./my-scorer.ts",
+    export: "default",
+  });
+  assert.deepEqual(parseRankerSpec("scorers/x.mjs#score"), {
+    type: "module",
+    path: "scorers/x.mjs",
+    export: "score",
+  });
   const j = parseRankerSpec("judge-tournament:http://127.0.0.1:8000/v1#qwen2.5:0.5b");
   assert.equal(j.type, "judge");
   assert.ok(j.type === "judge" && j.model === "qwen2.5:0.5b" && j.mode === "tournament");
@@ -36,16 +49,23 @@ test("string specs parse to the object form with defaults", () => {
 test("the YAML object form nests string members and rejects unknown keys naming the field", () => {
   const spec = rankerSpecSchema.parse({
     type: "ensemble",
-    members: [{ ranker: "refusal" }, { ranker: { type: "length", unit: "words", prefer: "shorter" }, weight: 0.5 }],
+    members: [
+      { ranker: "refusal" },
+      { ranker: { type: "length", unit: "words", prefer: "shorter" }, weight: 0.5 },
+    ],
   });
   assert.ok(spec.type === "ensemble" && spec.members[1].ranker.type === "length");
   assert.throws(
     () => parseRankerSpec({ type: "length", units: "chars" }, "recipe.yaml: rank.ranker"),
-    (err: unknown) => err instanceof ConfigError && /recipe\.yaml: rank\.ranker/.test(err.message) && /units/.test(err.message),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /recipe\.yaml: rank\.ranker/.test(err.message) &&
+      /units/.test(err.message),
   );
   assert.throws(
     () => parseRankerSpec({ type: "length", unit: "bytes" }),
-    (err: unknown) => err instanceof ConfigError && /ranker\.unit/.test(err.message) && /chars/.test(err.message),
+    (err: unknown) =>
+      err instanceof ConfigError && /ranker\.unit/.test(err.message) && /chars/.test(err.message),
   );
   assert.throws(() => parseRankerSpec("nope"), /unknown ranker 'nope'/);
   assert.throws(() => parseRankerSpec("judge:http://x/v1"), /judge:<base url>#<model>/);

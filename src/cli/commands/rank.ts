@@ -6,37 +6,56 @@ export function registerRank(program: Command): void {
   program
     .command("rank")
     .description("score generations (prompt_id, prompt, responses[]) with a ranker into scores.jsonl")
-    .requiredOption("--ranker <spec>", "ranker spec: length, regex:/x/i, ./my-scorer.ts, judge:<url>#<model>, story-suite, ...")
+    .requiredOption(
+      "--ranker <spec>",
+      "ranker spec: length, regex:/x/i, ./my-scorer.ts, judge:<url>#<model>, story-suite, ...",
+    )
     .requiredOption("--in <file>", "generations.jsonl")
     .requiredOption("--out <file>", "scores.jsonl (appended; prompt_ids already there are skipped)")
     .option("--cache <file>", "score cache (JSONL); default: <out>.cache.jsonl")
     .option("--no-cache", "do not read or write a score cache")
     .option("--batch-size <n>", "groups scored and appended at a time", "64")
     .option("--concurrency <n>", "parallel groups for rankers that score one group at a time", "4")
-    .action(async (opts: { ranker: string; in: string; out: string; cache: string | boolean; batchSize: string; concurrency: string }) => {
-      const { buildRanker, rankFile } = await import("../../reward/index.js");
-      const { ConfigError } = await import("../../util/errors.js");
-      const batchSize = Number(opts.batchSize);
-      const concurrency = Number(opts.concurrency);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError("--batch-size: expected a positive integer");
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError("--concurrency: expected a positive integer");
-      const cachePath = opts.cache === false ? undefined : typeof opts.cache === "string" ? opts.cache : `${opts.out}.cache.jsonl`;
-      const ranker = await buildRanker(opts.ranker, { cachePath }, "--ranker");
-      const quiet = program.opts().quiet === true;
-      try {
-        const r = await rankFile(ranker, opts.in, opts.out, {
-          batchSize,
-          concurrency,
-          onProgress: (done, total) => {
-            if (!quiet && process.stderr.isTTY) process.stderr.write(`\rrank: ${done}/${total} prompts`);
-          },
-        });
-        if (!quiet && process.stderr.isTTY) process.stderr.write("\n");
-        process.stdout.write(
-          `${JSON.stringify({ ranker: ranker.id, out: opts.out, total: r.total, skipped: r.skipped, written: r.written })}\n`,
-        );
-      } finally {
-        await ranker.close?.();
-      }
-    });
+    .action(
+      async (opts: {
+        ranker: string;
+        in: string;
+        out: string;
+        cache: string | boolean;
+        batchSize: string;
+        concurrency: string;
+      }) => {
+        const { buildRanker, rankFile } = await import("../../reward/index.js");
+        const { ConfigError } = await import("../../util/errors.js");
+        const batchSize = Number(opts.batchSize);
+        const concurrency = Number(opts.concurrency);
+        if (!Number.isInteger(batchSize) || batchSize < 1)
+          throw new ConfigError("--batch-size: expected a positive integer");
+        if (!Number.isInteger(concurrency) || concurrency < 1)
+          throw new ConfigError("--concurrency: expected a positive integer");
+        const cachePath =
+          opts.cache === false
+            ? undefined
+            : typeof opts.cache === "string"
+              ? opts.cache
+              : `${opts.out}.cache.jsonl`;
+        const ranker = await buildRanker(opts.ranker, { cachePath }, "--ranker");
+        const quiet = program.opts().quiet === true;
+        try {
+          const r = await rankFile(ranker, opts.in, opts.out, {
+            batchSize,
+            concurrency,
+            onProgress: (done, total) => {
+              if (!quiet && process.stderr.isTTY) process.stderr.write(`\rrank: ${done}/${total} prompts`);
+            },
+          });
+          if (!quiet && process.stderr.isTTY) process.stderr.write("\n");
+          process.stdout.write(
+            `${JSON.stringify({ ranker: ranker.id, out: opts.out, total: r.total, skipped: r.skipped, written: r.written })}\n`,
+          );
+        } finally {
+          await ranker.close?.();
+        }
+      },
+    );
 }

@@ -41,7 +41,11 @@ export function arcClosure(prompt: string, response: string): number {
   const name = protagonist(prompt);
   if (!name) return 1;
   const tail = response.slice(Math.floor((response.length * 2) / 3));
-  return new RegExp(`\\b${name}\\b|\\b(she|he|they)\\b`, "i").test(tail) ? (tail.includes(name) ? 1 : 0.5) : 0;
+  return new RegExp(`\\b${name}\\b|\\b(she|he|they)\\b`, "i").test(tail)
+    ? tail.includes(name)
+      ? 1
+      : 0.5
+    : 0;
 }
 
 export interface StoryJudgeComponents {
@@ -56,7 +60,10 @@ export function storyJudgeComponents(prompt: string, response: string): StoryJud
   return {
     pronouns: pronounConsistency(prompt, response),
     sentenceLength: sentenceLengthScore(response),
-    distinctBigrams: words(response).length < 20 ? (distinctN(response, 2) * words(response).length) / 20 : distinctN(response, 2),
+    distinctBigrams:
+      words(response).length < 20
+        ? (distinctN(response, 2) * words(response).length) / 20
+        : distinctN(response, 2),
     quotes: quotesBalanced(response),
     arc: arcClosure(prompt, response),
   };

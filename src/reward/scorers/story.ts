@@ -19,15 +19,19 @@ function countWord(text: string, word: string): number {
   return (text.match(new RegExp(`\\b${word}\\b`, "g")) ?? []).length;
 }
 
-/** Up to 3 mentions of the protagonist score up to 1; other known names (not in the prompt) cost up to 0.5. */
+/**
+ * Up to 3 mentions of the protagonist score up to 1; losing the story to another known name (one
+ * mentioned more often than the protagonist, as when a tiny model drifts back to "Lily") costs 0.5.
+ * Side characters ("her friend Tom") cost nothing.
+ */
 export function characterScore(prompt: string, response: string): number {
   const name = protagonist(prompt);
   if (!name) return 0;
   const mentions = countWord(response, name);
-  const others = allNames
+  const rival = allNames
     .filter((n) => n !== name && !prompt.includes(n))
-    .reduce((acc, n) => acc + countWord(response, n), 0);
-  return Math.min(mentions, 3) / 3 - (0.5 * Math.min(others, 3)) / 3;
+    .reduce((acc, n) => Math.max(acc, countWord(response, n)), 0);
+  return Math.min(mentions, 3) / 3 - (rival > mentions ? 0.5 : 0);
 }
 
 /** Positive minus negative ending words in the last two sentences, scaled to [−1, 1]. */
@@ -59,7 +63,7 @@ export function completeScore(response: string): number {
 /** −|ln(chars / target)|, floored at −2: stories near the target length score 0. */
 export function lengthTerm(response: string, targetChars: number): number {
   const n = Math.max(1, response.trim().length);
-  return Math.max(-2, -Math.abs(Math.log(n / targetChars)));
+  return Math.max(-2, 0 - Math.abs(Math.log(n / targetChars)));
 }
 
 export interface StoryComponents {
@@ -80,7 +84,13 @@ export function storyComponents(prompt: string, response: string, targetChars = 
   };
 }
 
-const defaultWeights: StoryComponents = { character: 1, happyEnding: 1, noRepetition: 1, complete: 1, length: 0.5 };
+const defaultWeights: StoryComponents = {
+  character: 1,
+  happyEnding: 1,
+  noRepetition: 1,
+  complete: 1,
+  length: 0.5,
+};
 
 export function storySuiteScorer(spec: Pick<StorySuiteSpec, "weights" | "targetChars">): Scorer {
   const w: StoryComponents = { ...defaultWeights, ...spec.weights };
