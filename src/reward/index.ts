@@ -19,3 +19,4 @@ export * from "./scorers/story-words.js";
 export * from "./scorers/text-stats.js";
 export * from "./scorers/user-module.js";
 export * from "./spec.js";
+export * from "./stages.js";

@@ -101,7 +101,7 @@ const storySuiteSpec = z
     targetChars: z
       .number()
       .positive()
-      .default(400)
+      .default(300)
       .describe("length control: stories near this length score best"),
   })
   .strict();

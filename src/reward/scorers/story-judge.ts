@@ -19,14 +19,21 @@ export function pronounConsistency(prompt: string, response: string): number {
   return (girl ? fem : masc) / (fem + masc);
 }
 
-/** 1 when sentences average 5–15 words, falling off linearly to 0 at 0 and 30 words. */
+/** 1 when sentences average 6–12 words (TinyStories' own range), falling linearly to 0 at 2 and 24 words. */
 export function sentenceLengthScore(response: string): number {
   const s = sentences(response);
   if (s.length === 0) return 0;
   const mean = words(response).length / s.length;
-  if (mean < 5) return mean / 5;
-  if (mean > 15) return Math.max(0, 1 - (mean - 15) / 15);
+  if (mean < 6) return Math.max(0, (mean - 2) / 4);
+  if (mean > 12) return Math.max(0, 1 - (mean - 12) / 12);
   return 1;
+}
+
+/** distinct-2 mapped from [0.7, 1] to [0, 1]; texts under 20 words are scaled down (no credit for saying little). */
+export function bigramVariety(response: string): number {
+  const n = words(response).length;
+  const d = Math.min(1, Math.max(0, (distinctN(response, 2) - 0.7) / 0.3));
+  return n < 20 ? (d * n) / 20 : d;
 }
 
 export function quotesBalanced(response: string): number {
@@ -60,10 +67,7 @@ export function storyJudgeComponents(prompt: string, response: string): StoryJud
   return {
     pronouns: pronounConsistency(prompt, response),
     sentenceLength: sentenceLengthScore(response),
-    distinctBigrams:
-      words(response).length < 20
-        ? (distinctN(response, 2) * words(response).length) / 20
-        : distinctN(response, 2),
+    distinctBigrams: bigramVariety(response),
     quotes: quotesBalanced(response),
     arc: arcClosure(prompt, response),
   };

@@ -74,7 +74,7 @@ export interface StoryComponents {
   length: number;
 }
 
-export function storyComponents(prompt: string, response: string, targetChars = 400): StoryComponents {
+export function storyComponents(prompt: string, response: string, targetChars = 300): StoryComponents {
   return {
     character: characterScore(prompt, response),
     happyEnding: happyEndingScore(response),
