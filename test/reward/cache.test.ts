@@ -142,3 +142,34 @@ test("prefloop rank writes scores.jsonl and a cache, then skips everything on re
   assert.equal(JSON.parse(printed[1]).skipped, 1);
   assert.ok((await readFile(`${out}.cache.jsonl`, "utf8")).split("\n").length >= 3);
 });
+
+test("prefloop rank --ranker reads the YAML object form, with paths relative to the file", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "pf-cli-"));
+  await writeFile(join(dir, "s.mjs"), "export default (p, r) => r.length;\n");
+  await writeFile(
+    join(dir, "ranker.yaml"),
+    "ranker:\n  type: ensemble\n  normalise: none\n  members:\n    - ranker: ./s.mjs\n      weight: 2\n    - ranker: { type: regex, pattern: b }\n",
+  );
+  const gen = join(dir, "g.jsonl");
+  await writeFile(gen, `${JSON.stringify({ prompt_id: "a", prompt: "p", responses: ["ab", "aaa"] })}\n`);
+  const out = join(dir, "s.jsonl");
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    const args = [
+      "node",
+      "prefloop",
+      "rank",
+      "--ranker",
+      join(dir, "ranker.yaml"),
+      "--in",
+      gen,
+      "--out",
+      out,
+    ];
+    assert.equal(await main([...args, "--no-cache"]), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.deepEqual(JSON.parse(await readFile(out, "utf8")).scores, [5, 6]);
+});

@@ -8,7 +8,7 @@ export function registerRank(program: Command): void {
     .description("score generations (prompt_id, prompt, responses[]) with a ranker into scores.jsonl")
     .requiredOption(
       "--ranker <spec>",
-      "ranker spec: length, regex:/x/i, ./my-scorer.ts, judge:<url>#<model>, story-suite, ...",
+      "ranker spec (length, regex:/x/i, ./my-scorer.ts, judge:<url>#<model>, story-suite, ...) or a .yaml/.json file with the object form",
     )
     .requiredOption("--in <file>", "generations.jsonl")
     .requiredOption("--out <file>", "scores.jsonl (appended; prompt_ids already there are skipped)")
@@ -39,7 +39,28 @@ export function registerRank(program: Command): void {
             : typeof opts.cache === "string"
               ? opts.cache
               : `${opts.out}.cache.jsonl`;
-        const ranker = await buildRanker(opts.ranker, { cachePath }, "--ranker");
+        // A .yaml/.yml/.json file holds the recipe's object form (or a recipe whose `ranker:` is used).
+        let spec: unknown = opts.ranker;
+        let baseDir = process.cwd();
+        if (/\.(ya?ml|json)$/i.test(opts.ranker)) {
+          const [{ readFile }, { parse }, { dirname, resolve }] = await Promise.all([
+            import("node:fs/promises"),
+            import("yaml"),
+            import("node:path"),
+          ]);
+          const file = resolve(opts.ranker);
+          const doc = parse(
+            await readFile(file, "utf8").catch(() => {
+              throw new ConfigError(`--ranker: cannot read ${file}`);
+            }),
+          ) as unknown;
+          spec =
+            typeof doc === "object" && doc !== null && "ranker" in doc
+              ? (doc as { ranker: unknown }).ranker
+              : doc;
+          baseDir = dirname(file);
+        }
+        const ranker = await buildRanker(spec, { cachePath, baseDir }, `--ranker ${opts.ranker}`);
         const quiet = program.opts().quiet === true;
         try {
           const r = await rankFile(ranker, opts.in, opts.out, {
