@@ -25,14 +25,19 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export function makeStoryPrompts(
-  n = 300,
-  seed = 260,
-): Array<{ prompt_id: string; prompt: string; source: string }> {
+export interface StoryPromptRow {
+  prompt_id: string;
+  prompt: string;
+  /** the named character the story should stay with */
+  character: string;
+  source: string;
+}
+
+export function makeStoryPrompts(n = 300, seed = 260): StoryPromptRow[] {
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const seen = new Set<string>();
-  const rows: Array<{ prompt_id: string; prompt: string; source: string }> = [];
+  const rows: StoryPromptRow[] = [];
   while (rows.length < n) {
     const kind = pick(["girl", "boy", "animal"] as const);
     const name = kind === "girl" ? pick(girlNames) : kind === "boy" ? pick(boyNames) : pick(petNames);
@@ -52,6 +57,7 @@ export function makeStoryPrompts(
     rows.push({
       prompt_id: createHash("sha256").update(prompt).digest("hex"),
       prompt,
+      character: name,
       source: "prefloop-stories-v1",
     });
   }

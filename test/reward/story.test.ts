@@ -8,7 +8,7 @@ import {
   completeScore,
   happyEndingScore,
   noRepetitionScore,
-  pairsStageSchema,
+  pairStrategySchema,
   protagonist,
   pronounConsistency,
   selectPairs,
@@ -71,7 +71,7 @@ test("data/prompts/stories.jsonl is what the committed script writes, with uniqu
   assert.deepEqual(committed, makeStoryPrompts());
   assert.equal(committed.length, 300);
   assert.equal(new Set(committed.map((r) => r.prompt_id)).size, 300);
-  for (const r of committed) assert.ok(protagonist(r.prompt), r.prompt);
+  for (const r of committed) assert.equal(protagonist(r.prompt), r.character, r.prompt);
 });
 
 test("on real stories260K samples every suite component gives within-group signal", async () => {
@@ -106,7 +106,7 @@ test("on real stories260K samples every suite component gives within-group signa
         scores: (await suite.score(g.prompt, g.responses)).scores,
       })),
     ),
-    pairsStageSchema.parse({}),
+    { lengthControl: { mode: "none" }, strategy: pairStrategySchema.parse(undefined) },
   );
   assert.equal(pairs.filter((p) => p.pair !== null).length, golden.groups.length);
 });
