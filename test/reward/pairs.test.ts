@@ -48,3 +48,40 @@ test("length-ratio window pairs only candidates of comparable length", () => {
   assert.deepEqual(q && [q.chosenIndex, q.rejectedIndex], [0, 3]);
   assert.equal(buildPair(g, strat({ maxLengthRatio: 1.1 })), null);
 });
+
+test("buildPair invariants on random groups (fast-check)", async () => {
+  const fc = (await import("fast-check")).default;
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: -5, max: 5 })), {
+        minLength: 2,
+        maxLength: 8,
+      }),
+      fc.constantFrom("best-vs-worst", "best-vs-random"),
+      fc.option(fc.double({ min: 1, max: 4, noNaN: true }), { nil: undefined }),
+      fc.double({ min: 0, max: 3, noNaN: true }),
+      (rows, select, maxLengthRatio, minMargin) => {
+        const g = { promptId: "q", candidates: rows.map((r) => r[0]), scores: rows.map((r) => r[1]) };
+        const p = buildPair(g, strat({ select, maxLengthRatio, minMargin }));
+        const spread = Math.max(...g.scores) - Math.min(...g.scores);
+        if (spread === 0 || spread < minMargin) assert.equal(p, null);
+        else if (maxLengthRatio === undefined) assert.ok(p, "a spread above the margin always yields a pair");
+        if (!p) return;
+        assert.notEqual(p.chosenIndex, p.rejectedIndex);
+        assert.ok(p.scoreChosen > p.scoreRejected);
+        assert.ok(p.scoreChosen - p.scoreRejected >= minMargin);
+        if (maxLengthRatio === undefined) {
+          assert.equal(p.scoreChosen, Math.max(...g.scores));
+        } else {
+          const a = [...p.chosen].length;
+          const b = [...p.rejected].length;
+          assert.ok(Math.max(a, b) / Math.min(a, b) <= maxLengthRatio);
+        }
+        if (select === "best-vs-worst" && maxLengthRatio === undefined) {
+          assert.equal(p.scoreRejected, Math.min(...g.scores));
+        }
+      },
+    ),
+    { numRuns: 500, seed: 42 },
+  );
+});

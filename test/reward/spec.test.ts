@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { z } from "zod";
 import { buildRanker, parseRankerSpec, rankerSpecSchema } from "../../src/reward/index.js";
 import { ConfigError, isPrefloopError } from "../../src/util/errors.js";
 
@@ -76,4 +77,40 @@ test("engine rankers without a registered builder fail with a clear 'unsupported
     () => buildRanker("pairrm"),
     (err: unknown) => isPrefloopError(err) && err.code === "unsupported",
   );
+});
+
+test("every built-in string form builds and scores finitely; the schema exports to JSON Schema", async () => {
+  const forms = [
+    "length",
+    "length:words",
+    "length:tokens",
+    "regex:/a/i",
+    "!regex:b",
+    "keywords:a,b",
+    "json",
+    "refusal",
+    "repetition:2",
+    "reading-level",
+    "reading-level:4",
+    "story-suite",
+    "story-judge",
+    "ensemble:length;2*refusal",
+    "ensemble/rank:length;json",
+    "label-model:length;repetition;story-suite",
+  ];
+  const ids = new Set<string>();
+  for (const f of forms) {
+    const r = await buildRanker(f);
+    ids.add(r.id);
+    const { scores } = await r.score("Once upon a time, there was a girl named Sue.", [
+      "Sue ran. She was happy.",
+      "",
+      "{}",
+    ]);
+    assert.equal(scores.length, 3, f);
+    for (const s of scores) assert.ok(Number.isFinite(s), `${f}: ${s}`);
+  }
+  assert.equal(ids.size, forms.length, "ids tell every spec apart");
+  const js = z.toJSONSchema(rankerSpecSchema, { io: "input" }) as { $defs?: unknown };
+  assert.ok(JSON.stringify(js).includes("story-suite"));
 });
