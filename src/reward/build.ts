@@ -44,7 +44,7 @@ export function registerRankerBuilder(type: EngineSpec["type"], builder: RankerB
   builders.set(type, builder);
 }
 
-async function buildUncached(spec: RankerSpec, ctx: BuildContext): Promise<Ranker> {
+async function buildUncached(spec: RankerSpec, ctx: BuildContext, cache?: ScoreCache): Promise<Ranker> {
   switch (spec.type) {
     case "length":
       return scorerRanker(lengthScorer(spec, ctx.tokenizer));
@@ -73,7 +73,10 @@ async function buildUncached(spec: RankerSpec, ctx: BuildContext): Promise<Ranke
     }
     case "ensemble": {
       const members = await Promise.all(
-        spec.members.map(async (m) => ({ ranker: await buildUncached(m.ranker, ctx), weight: m.weight })),
+        spec.members.map(async (m) => ({
+          ranker: await buildCached(m.ranker, ctx, cache),
+          weight: m.weight,
+        })),
       );
       return spec.combine === "label-model"
         ? labelModelEnsemble(members)
@@ -96,15 +99,20 @@ function resolveFrom(baseDir: string, path: string): string {
   return path.startsWith("/") ? path : `${baseDir}/${path}`;
 }
 
+// Members of an ensemble are cached one by one too: reweighting an ensemble never rescores its members.
+async function buildCached(spec: RankerSpec, ctx: BuildContext, cache?: ScoreCache): Promise<Ranker> {
+  const ranker = await buildUncached(spec, ctx, cache);
+  return cache ? cachedRanker(ranker, cache) : ranker;
+}
+
 /**
  * Builds a Ranker from a spec in any form (string, recipe object, parsed spec), wrapped by the score
  * cache when ctx gives one. `where` names the flag or recipe field in error messages.
  */
 export async function buildRanker(spec: unknown, ctx: BuildContext = {}, where = "ranker"): Promise<Ranker> {
   const parsed = parseRankerSpec(spec, where);
-  const ranker = await buildUncached(parsed, ctx);
   const cache = ctx.cache ?? (ctx.cachePath ? await ScoreCache.open(ctx.cachePath) : undefined);
-  return cache ? cachedRanker(ranker, cache) : ranker;
+  return buildCached(parsed, ctx, cache);
 }
 
 /** The folder a recipe's relative ranker paths resolve against. */

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cachedRanker, type Ranker, rankFile, ScoreCache } from "../../src/reward/index.js";
+import { buildRanker, cachedRanker, type Ranker, rankFile, ScoreCache } from "../../src/reward/index.js";
 import { main } from "../../src/cli/main.js";
 
 /** A pointwise ranker that counts how many candidates it was asked to score. */
@@ -172,4 +172,22 @@ test("prefloop rank --ranker reads the YAML object form, with paths relative to 
     process.stdout.write = write;
   }
   assert.deepEqual(JSON.parse(await readFile(out, "utf8")).scores, [5, 6]);
+});
+
+test("ensemble members are cached one by one: reweighting does not rescore them", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "pf-cache-"));
+  await writeFile(
+    join(dir, "count.mjs"),
+    "globalThis.pfCalls = 0;\nexport default (p, r) => { globalThis.pfCalls++; return r.length; };\n",
+  );
+  const cache = await ScoreCache.open(join(dir, "c.jsonl"));
+  const calls = () => (globalThis as { pfCalls?: number }).pfCalls ?? 0;
+  const a = await buildRanker("ensemble:./count.mjs;refusal", { baseDir: dir, cache });
+  await a.score("p", ["aa", "b"]);
+  const before = calls();
+  assert.equal(before, 2);
+  const b = await buildRanker("ensemble:3*./count.mjs;refusal", { baseDir: dir, cache });
+  const r = await b.score("p", ["aa", "b"]);
+  assert.equal(calls(), before);
+  assert.ok(r.scores[0] > r.scores[1]);
 });
