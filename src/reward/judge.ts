@@ -169,7 +169,7 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
   const rubricTag =
     rubric === defaultRubric ? "default" : createHash("sha256").update(rubric).digest("hex").slice(0, 12);
   return {
-    id: `judge:${spec.baseUrl}#${spec.model}:${spec.mode}:${spec.mode === "pointwise" ? rubricTag : "ab"}:v1`,
+    id: `judge:${spec.baseUrl}#${spec.model}:${spec.mode}:${spec.mode === "pointwise" ? rubricTag : "ab"}:${spec.logprobs ? "lp" : "text"}:t=${spec.temperature}:v1`,
     pointwise: spec.mode !== "tournament",
     async score(prompt: string, candidates: string[]): Promise<RankResult> {
       if (spec.mode === "pointwise") {
