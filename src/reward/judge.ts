@@ -66,7 +66,7 @@ async function pool<T>(n: number, concurrency: number, task: (i: number) => Prom
   return out;
 }
 
-function loadReferences(path: string): Map<string, string> {
+function loadReferences(path: string): { refs: Map<string, string>; digest: string } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -87,7 +87,7 @@ function loadReferences(path: string): Map<string, string> {
     }
     refs.set(row.prompt, row.reference);
   });
-  return refs;
+  return { refs, digest: createHash("sha256").update(text).digest("hex").slice(0, 12) };
 }
 
 export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.env): Ranker {
@@ -98,7 +98,8 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
     timeout: spec.timeoutMs,
   });
   const rubric = spec.rubric ?? defaultRubric;
-  const references = spec.mode === "pairwise" && spec.references ? loadReferences(spec.references) : null;
+  const loaded = spec.mode === "pairwise" && spec.references ? loadReferences(spec.references) : null;
+  const references = loaded?.refs ?? null;
   if (spec.mode === "pairwise" && !references) {
     throw new ConfigError(
       "ranker judge: mode 'pairwise' needs references (a JSONL file of {prompt, reference})",
@@ -169,7 +170,7 @@ export function judgeRanker(spec: JudgeSpec, env: NodeJS.ProcessEnv = process.en
   const rubricTag =
     rubric === defaultRubric ? "default" : createHash("sha256").update(rubric).digest("hex").slice(0, 12);
   return {
-    id: `judge:${spec.baseUrl}#${spec.model}:${spec.mode}:${spec.mode === "pointwise" ? rubricTag : "ab"}:${spec.logprobs ? "lp" : "text"}:t=${spec.temperature}:v1`,
+    id: `judge:${spec.baseUrl}#${spec.model}:${spec.mode}:${spec.mode === "pointwise" ? rubricTag : `ab${loaded ? `@${loaded.digest}` : ""}`}:${spec.logprobs ? "lp" : "text"}:t=${spec.temperature}:v1`,
     pointwise: spec.mode !== "tournament",
     async score(prompt: string, candidates: string[]): Promise<RankResult> {
       if (spec.mode === "pointwise") {
