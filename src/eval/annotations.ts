@@ -94,6 +94,16 @@ export function checkAligned(files: AnnotationFile[]): void {
   const [first, ...rest] = files;
   if (first === undefined) return;
   for (const f of rest) {
+    const a0 = first.rows[0]?.annotator;
+    const a1 = f.rows[0]?.annotator;
+    if (a0 !== undefined && a1 !== undefined && a0 !== a1) {
+      fail(
+        f.path,
+        0,
+        "annotator",
+        `the annotator "${a0}" of ${first.path}, got "${a1}" (one judge per comparison)`,
+      );
+    }
     if (f.rows.length !== first.rows.length) {
       fail(f.path, null, "(root)", `${first.rows.length} records like ${first.path}, got ${f.rows.length}`);
     }

@@ -24,6 +24,8 @@ export interface LcCheckRow {
   reproduced: number;
   /** "refit": the full GLM on the model's annotations; "coefficients": published coefficients + our difficulty */
   method: "refit" | "coefficients";
+  /** the model's outputs are in the data folder's results/ */
+  shared: boolean;
 }
 
 export interface LcCheckSummary {
@@ -94,7 +96,9 @@ export async function lcCheck(dataDir: string): Promise<LcCheckReport> {
     published: published.get(f.model) ?? Number.NaN,
     reproduced: lcForFile(f, d, gamedRows).length_controlled_winrate,
     method: "refit",
+    shared: true,
   }));
+  const sharedNames = new Set(readdirSync(resultsDir));
   const coefficients: LcCheckRow[] = [...weights.entries()]
     .filter(([m]) => published.has(m) && m !== reference)
     .map(([m, c]) => ({
@@ -102,15 +106,15 @@ export async function lcCheck(dataDir: string): Promise<LcCheckReport> {
       published: published.get(m)!,
       reproduced: lcFromCoefficients(d, c[1], c[2])[0],
       method: "coefficients",
+      shared: sharedNames.has(m),
     }));
-  const sharedNames = new Set(readdirSync(resultsDir));
   return {
     difficulty,
     refit,
     coefficients,
     summary: {
       refit: summarise(refit.filter((r) => Number.isFinite(r.published))),
-      sharedCoefficients: summarise(coefficients.filter((r) => sharedNames.has(r.model))),
+      sharedCoefficients: summarise(coefficients.filter((r) => r.shared)),
       allCoefficients: summarise(coefficients),
     },
   };

@@ -1,8 +1,10 @@
 // Length-controlled win rates from annotation files: the per-file GLM rows, the gamed-baseline rows
 // upstream regularises towards (rebuilt from the gamed models' outputs and published coefficients,
 // since alpaca_eval's df_gamed.csv is not available offline), and the per-model LC. Not the solver.
+import { InputError } from "../util/errors.js";
+import { type AnnotationFile, checkAligned } from "./annotations.js";
+import { type DifficultyEstimate, estimateDifficulty } from "./difficulty.js";
 import { sigmoid } from "./logistic-l1.js";
-import type { AnnotationFile } from "./annotations.js";
 import {
   type GamedRows,
   type GlmOptions,
@@ -62,4 +64,55 @@ export function lcForFile(
     regularizeLambda: gamed.length > 0 ? (opts.regularizeLambda ?? 0.2) : 0,
     isBaseline: file.model === file.baseline,
   });
+}
+
+export interface LcForFilesOptions {
+  /** instruction difficulty by row; estimated from the files when absent */
+  difficulty?: ArrayLike<number>;
+  /** published coefficients: anchor the difficulty estimate and label the gamed rows */
+  weights?: LcWeights;
+  /** gamed baselines' outputs (regularise the length and difficulty terms as upstream); needs weights */
+  gamedOutputs?: { name: string; outputs: string[] }[];
+}
+
+/** LC for several annotation files judged on the same instructions against the same reference. */
+export function lcForFiles(
+  files: AnnotationFile[],
+  opts: LcForFilesOptions = {},
+): { results: LcResult[]; difficulty: Float64Array; estimated: DifficultyEstimate | null } {
+  checkAligned(files);
+  let estimated: DifficultyEstimate | null = null;
+  let difficulty: Float64Array;
+  if (opts.difficulty !== undefined) {
+    difficulty = Float64Array.from(opts.difficulty);
+    const n = files[0]?.rows.length ?? 0;
+    if (difficulty.length !== n) {
+      throw new InputError(
+        `difficulty: expected ${n} values (one per instruction), got ${difficulty.length}`,
+      );
+    }
+  } else {
+    const models = files.filter((f) => f.model !== f.baseline);
+    if (models.length === 0)
+      throw new InputError(
+        `${files[0]?.path ?? "annotations"}: no model other than the reference to estimate difficulty from`,
+      );
+    estimated = estimateDifficulty(
+      models.map((f) => ({ name: f.model, ...rowsOf(f), coef: opts.weights?.get(f.model) })),
+    );
+    difficulty = estimated.difficulty;
+  }
+  const first = files[0];
+  const gamed =
+    opts.weights !== undefined && opts.gamedOutputs !== undefined && first !== undefined
+      ? buildGamedRows(
+          {
+            referenceOutputs: first.rows.map((r) => r.output_1),
+            models: opts.gamedOutputs,
+            weights: opts.weights,
+          },
+          difficulty,
+        )
+      : [];
+  return { results: files.map((f) => lcForFile(f, difficulty, gamed)), difficulty, estimated };
 }

@@ -1,7 +1,8 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
 import type { Command } from "commander";
+import { registerEval } from "./eval.js";
 
-const registrations: Array<(program: Command) => void> = [];
+const registrations: Array<(program: Command) => void> = [registerEval];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
