@@ -129,7 +129,11 @@ export function checkAligned(files: AnnotationFile[]): void {
 }
 
 /** Python's len(): Unicode code points, which is what alpaca_eval measures lengths in (not UTF-16 units). */
+const surrogate = /[\uD800-\uDBFF]/;
+
 export function textLength(s: string): number {
+  // Most texts have no astral characters: one native scan decides.
+  if (!surrogate.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
