@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseAnnotations, readAnnotations } from "../../src/eval/annotations.js";
+import { checkAligned, parseAnnotations, readAnnotations } from "../../src/eval/annotations.js";
 import { computeMetrics, winRateFromPreferences } from "../../src/eval/metrics.js";
 import { InputError } from "../../src/util/errors.js";
 import { annotatedModels, publishedLeaderboard } from "./shared-data.js";
@@ -79,4 +79,24 @@ describe("eval metrics", () => {
       );
     });
   }
+
+  it("rejects files that do not judge the same instructions with the same judge", () => {
+    const a = parseAnnotations([good, { ...good, instruction: "b" }], "a.json");
+    const b = parseAnnotations([good, { ...good, instruction: "c", generator_2: "m" }], "b.json");
+    assert.throws(
+      () => checkAligned([a, b]),
+      /b\.json: \[1\]\.instruction: expected the same instruction as a\.json/,
+    );
+    const c = parseAnnotations([{ ...good, annotator: "x" }], "c.json");
+    const d = parseAnnotations([{ ...good, annotator: "y" }], "d.json");
+    assert.throws(() => checkAligned([c, d]), /d\.json: \[0\]\.annotator/);
+    const e = parseAnnotations(
+      [
+        { ...good, generator_1: "other" },
+        { ...good, generator_1: "other", instruction: "b" },
+      ],
+      "e.json",
+    );
+    assert.throws(() => checkAligned([a, e]), /e\.json: \[0\]\.generator_1/);
+  });
 });
