@@ -3,6 +3,7 @@
 // L1 logistic regression on soft labels, C chosen by 5-fold GroupKFold over Cs = logspace(−4, 4, 10),
 // the two "gamed" baselines' rows added with weight λ/2 (λ = 0.2), and LC = 100·mean σ(b·d_i + c)
 // (predicted at zero length difference). Not the difficulty estimate (difficulty.ts).
+import { InputError } from "../util/errors.js";
 import { textLength } from "./annotations.js";
 import { groupKFold } from "./group-kfold.js";
 import { type Design, fitL1Logistic, sigmoid, softLogLoss } from "./logistic-l1.js";
@@ -47,7 +48,8 @@ export function lengthFeature(outputs1: string[], outputs2: string[]): Float64Ar
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (delta[i]! - mean) ** 2;
   const std = Math.sqrt(ss / (n - 1));
-  return delta.map((v) => Math.tanh(v / std));
+  // All length differences equal: the length term carries nothing (upstream would divide by zero).
+  return delta.map((v) => (std > 0 ? Math.tanh(v / std) : 0));
 }
 
 export function glmRows(outputs1: string[], outputs2: string[], preferences: (number | null)[]): GlmRows {
@@ -111,6 +113,11 @@ export function glmDesign(
 export function fitGlmCv(des: Design, opts: GlmOptions = {}): GlmFit {
   const nSplits = opts.nSplits ?? 5;
   const cs = opts.cs ?? defaultCs;
+  if (des.n < nSplits) {
+    throw new InputError(
+      `LC win rate: ${des.n} annotated rows, need at least ${nSplits} for ${nSplits}-fold cross-validation`,
+    );
+  }
   // Each row is one group of two (its label-1 and label-0 copies upstream).
   const fold = groupKFold(new Float64Array(des.n).fill(2), nSplits);
   const folds: { train: Int32Array; test: Int32Array }[] = [];
