@@ -1,8 +1,13 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
+// One import and one array entry per line: .gitattributes merges this file as a union.
 import type { Command } from "commander";
+import { registerEval } from "./eval.js";
 import { registerRank } from "./rank.js";
 
-const registrations: Array<(program: Command) => void> = [registerRank];
+const registrations: Array<(program: Command) => void> = [
+  registerRank,
+  registerEval,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
