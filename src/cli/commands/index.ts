@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { registerEval } from "./eval.js";
 import { registerRank } from "./rank.js";
 
+// biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
   registerRank,
   registerEval,
