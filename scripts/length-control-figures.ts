@@ -2,9 +2,10 @@
 // UltraFeedback sample (GPT-4 scores), each length-control mode's mean chosen-minus-rejected length
 // difference and its agreement with the original pairs. Usage: npx tsx scripts/length-control-figures.ts [--json]
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type LengthControl, lengthStudy, type StudyRow } from "../src/reward/index.js";
 
-const shared = process.env.PREFLOOP_SHARED ?? "/work/shared";
+const shared = process.env.PREFLOOP_SHARED ?? join(import.meta.dirname, "../../shared");
 
 export function loadPairrmSample(): StudyRow[] {
   const file = `${shared}/data/prompts/pairrm_ranked_sample/GKNL_lima_preference_PairRM_mistral7b_instruct_v0.2.jsonl`;

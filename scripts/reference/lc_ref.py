@@ -59,7 +59,7 @@ def fit_cv(X, y, sw, tol):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../../shared/data/alpaca_eval"))
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data/alpaca_eval"))
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     load = lambda p: json.load(open(os.path.join(args.data, p)))

@@ -2,8 +2,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { sharedDir } from "../shared-dir.js";
 
-export const alpacaDir = join(import.meta.dirname, "../../../../shared/data/alpaca_eval");
+export const alpacaDir = join(sharedDir, "data/alpaca_eval");
 export const leaderboardCsv = join(
   alpacaDir,
   "leaderboards/src__alpaca_eval__leaderboards__data_AlpacaEval_2__weighted_alpaca_eval_gpt4_turbo_leaderboard.csv",
