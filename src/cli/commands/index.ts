@@ -1,7 +1,9 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
 import type { Command } from "commander";
+import { registerData } from "./data.js";
+import { registerExport } from "./export.js";
 
-const registrations: Array<(program: Command) => void> = [];
+const registrations: Array<(program: Command) => void> = [registerData, registerExport];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
