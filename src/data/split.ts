@@ -130,7 +130,9 @@ export async function planSplit(
     const size = p.kind === "train" ? train : test;
     return "count" in size ? size.count : size.fraction;
   });
-  if (capped) parts.forEach((p, i) => (p.requested = widths[i]));
+  if (capped) {
+    for (const [i, p] of parts.entries()) p.requested = widths[i];
+  }
   // Count mode: ranges proportional to the caps over [0, 1).
   const scale = capped ? 1 / widths.reduce((a, b) => a + b, 0) : 1;
   const assignment = new IdMap(1 << 16);
