@@ -1,0 +1,35 @@
+// Shared test helpers for the data layer: temp folders, pool paths, collecting async iterators.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after } from "node:test";
+
+const repo = join(import.meta.dirname, "../..");
+
+/** ../shared/data/prompts beside the checkout (a worktree sits one level deeper), or $PREFLOOP_SHARED_DATA. */
+export const POOLS: string | undefined = [
+  process.env.PREFLOOP_SHARED_DATA,
+  join(repo, "../shared/data/prompts"),
+  join(repo, "../../shared/data/prompts"),
+].find((p): p is string => p !== undefined && existsSync(p));
+
+/** node:test `skip` reason when the shared pools are absent (a clone without ../shared). */
+export const noPools = POOLS === undefined ? "../shared/data/prompts not found (set PREFLOOP_SHARED_DATA)" : false;
+
+export function pool(rel: string): string {
+  if (POOLS === undefined) throw new Error(String(noPools));
+  return join(POOLS, rel);
+}
+
+export async function tempDir(prefix = "prefloop-data-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
