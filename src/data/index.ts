@@ -32,6 +32,7 @@ export {
   parseSize,
   partOf,
   planSplit,
+  type PlanOptions,
   type SplitPart,
   type SplitPlan,
   type SplitSpec,

@@ -1,5 +1,5 @@
 // Materialises a split plan: streams the prompts again and writes each part to <dir>/<part>.jsonl
-// in seeded-shuffle order (ascending seeded hash), with bounded memory: rows go to temporary bucket
+// in seeded-shuffle order (ascending second seeded hash), with bounded memory: rows go to temporary bucket
 // files by hash range, each bucket is sorted in memory, then appended to its part. Each part file
 // appears whole or not at all (temp name, fsync, rename); on failure no part file is left behind.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -54,7 +54,8 @@ export async function writeSplitFiles(
         counts[part]++;
         continue;
       }
-      const [u] = seededUniforms(plan.spec.seed, rec.prompt_id);
+      // the second uniform: independent of the one that chose the part
+      const [, u] = seededUniforms(plan.spec.seed, rec.prompt_id);
       await buckets[Math.min(nBuckets - 1, Math.floor(u * nBuckets))].write(`${u}\t${part}\t${line}\n`);
     }
     for (const b of buckets) await b.commit();

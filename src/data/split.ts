@@ -1,8 +1,8 @@
 // Seeded, disjoint splits of prompts into K iterations x {train, test} parts, decided per prompt_id
-// by a seeded hash (never by position), online in source order: appending rows never moves an
-// earlier prompt, and the same seed gives the same parts. Counts are exact caps (a prompt whose
-// hashed part is full goes to another part with room, chosen by a second hash); fractions are hash
-// ranges (expected sizes, no cap). Memory: 8-byte id prefixes + a part index per prompt.
+// from a seeded hash of the id, online in source order: the same seed gives the same parts, and
+// appending rows never moves an earlier prompt (fractions: always; counts: given the same population).
+// Counts are exact; fractions are hash ranges (expected sizes). Memory: 8-byte id prefixes + a part
+// index per prompt. See planSplit for the sampling rule.
 import { createHash } from "node:crypto";
 import { ConfigError } from "../util/errors.js";
 import { IdMap } from "./id-set.js";
@@ -36,6 +36,8 @@ export interface SplitPlan {
   assignment: IdMap;
   /** unique prompts seen */
   total: number;
+  /** the population the count-mode ranges were scaled to (pass it again after appending rows) */
+  population: number;
 }
 
 export const UNUSED = -1;
@@ -116,10 +118,27 @@ export function seededUniforms(seed: number, id: string): [number, number] {
   return [d.readUIntBE(0, 6) / 2 ** 48, d.readUIntBE(6, 6) / 2 ** 48];
 }
 
-/** One pass over prompt ids: which part each prompt belongs to. */
+export interface PlanOptions {
+  /**
+   * Count mode: the number of unique prompts the sampling is scaled to. Default: counted in a first
+   * pass. Pass a previous plan's `population` when rows were appended since: every earlier prompt
+   * then keeps its part and the appended ones stay unused.
+   */
+  population?: number;
+}
+
+/**
+ * Which part each prompt belongs to; `open` re-reads the source. Fraction mode: part ranges of the
+ * seeded hash u, no caps (independent of order and of other rows). Count mode: sequential sampling
+ * without replacement (Knuth's Algorithm S, one category per part): the t-th unique prompt joins
+ * part p when u falls in p's slice of width (cap_p - taken_p) / (population - t). Every part gets
+ * exactly its cap when the source has enough prompts, the parts are uniform over the whole source,
+ * and a decision depends only on earlier rows, so appending rows moves nothing.
+ */
 export async function planSplit(
-  ids: AsyncIterable<{ prompt_id: string }>,
+  open: () => AsyncIterable<{ prompt_id: string }>,
   spec: SplitSpec,
+  options: PlanOptions = {},
 ): Promise<SplitPlan> {
   checkSplitSpec(spec);
   const train = parseSize(spec.train, "split.train");
@@ -130,46 +149,59 @@ export async function planSplit(
     const size = p.kind === "train" ? train : test;
     return "count" in size ? size.count : size.fraction;
   });
+  let population = options.population;
   if (capped) {
     for (const [i, p] of parts.entries()) p.requested = widths[i];
+    if (population !== undefined && (!Number.isInteger(population) || population < 0)) {
+      throw new ConfigError(`split population must be a whole number >= 0, got ${population}`);
+    }
+    population ??= await countUnique(open());
   }
-  // Count mode: ranges proportional to the caps over [0, 1).
-  const scale = capped ? 1 / widths.reduce((a, b) => a + b, 0) : 1;
   const assignment = new IdMap(1 << 16);
   let total = 0;
-  for await (const { prompt_id } of ids) {
+  for await (const { prompt_id } of open()) {
     if (assignment.has(prompt_id)) continue;
+    const [u] = seededUniforms(spec.seed, prompt_id);
+    const part = capped ? sample(u, parts, widths, (population ?? 0) - total) : pick(u, widths);
     total++;
-    const [u, v] = seededUniforms(spec.seed, prompt_id);
-    let part = pick(u, widths, scale, () => true, capped);
-    if (capped && part !== UNUSED && parts[part].count >= widths[part]) {
-      const open = (i: number) => parts[i].count < widths[i];
-      const room = widths.reduce((a, w, i) => a + (open(i) ? w : 0), 0);
-      part = room > 0 ? pick(v, widths, 1 / room, open, true) : UNUSED;
-    }
     assignment.add(prompt_id, part);
     if (part !== UNUSED) parts[part].count++;
   }
-  return { spec, parts, assignment, total };
+  return { spec, parts, assignment, total, population: population ?? total };
 }
 
-/** The range u falls in; `fill` (ranges cover [0, 1)) absorbs rounding at the top into the last range. */
-function pick(
-  u: number,
-  widths: number[],
-  scale: number,
-  eligible: (i: number) => boolean,
-  fill: boolean,
-): number {
+/** Algorithm S step: slices of width room_p / remaining; forced when the room equals what is left. */
+function sample(u: number, parts: SplitPart[], caps: number[], remaining: number): number {
+  if (remaining <= 0) return UNUSED;
   let acc = 0;
   let last = UNUSED;
-  for (let i = 0; i < widths.length; i++) {
-    if (!eligible(i) || widths[i] === 0) continue;
-    acc += widths[i] * scale;
+  let room = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const r = caps[i] - parts[i].count;
+    if (r <= 0) continue;
+    room += r;
+    acc += r / remaining;
     last = i;
     if (u < acc) return i;
   }
-  return fill ? last : UNUSED;
+  // rounding: when every remaining prompt is needed, u < 1 must always place it
+  return room >= remaining ? last : UNUSED;
+}
+
+/** The fraction range u falls in, or UNUSED past the last one. */
+function pick(u: number, widths: number[]): number {
+  let acc = 0;
+  for (let i = 0; i < widths.length; i++) {
+    acc += widths[i];
+    if (u < acc) return i;
+  }
+  return UNUSED;
+}
+
+async function countUnique(ids: AsyncIterable<{ prompt_id: string }>): Promise<number> {
+  const seen = new IdMap(1 << 16);
+  for await (const { prompt_id } of ids) seen.add(prompt_id);
+  return seen.size;
 }
 
 /** The part a prompt was assigned to, or undefined when the plan never saw it. */

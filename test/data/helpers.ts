@@ -15,7 +15,8 @@ export const POOLS: string | undefined = [
 ].find((p): p is string => p !== undefined && existsSync(p));
 
 /** node:test `skip` reason when the shared pools are absent (a clone without ../shared). */
-export const noPools = POOLS === undefined ? "../shared/data/prompts not found (set PREFLOOP_SHARED_DATA)" : false;
+export const noPools =
+  POOLS === undefined ? "../shared/data/prompts not found (set PREFLOOP_SHARED_DATA)" : false;
 
 export function pool(rel: string): string {
   if (POOLS === undefined) throw new Error(String(noPools));

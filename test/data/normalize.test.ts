@@ -11,7 +11,10 @@ test("normalizePrompt: NFC, CRLF and CR to LF, trimmed, BOM dropped", () => {
   const decomposed = "Cafe\u0301 menu";
   assert.equal(normalizePrompt(decomposed), "Caf\u00e9 menu");
   assert.equal(promptId(normalizePrompt(decomposed)), promptId(normalizePrompt("Caf\u00e9 menu")));
-  assert.equal(normalizePrompt("\uFEFF  line one\r\nline two\rline three \n\t"), "line one\nline two\nline three");
+  assert.equal(
+    normalizePrompt("\uFEFF  line one\r\nline two\rline three \n\t"),
+    "line one\nline two\nline three",
+  );
   // interior whitespace is content, not noise
   assert.equal(normalizePrompt("a  b\n\n c"), "a  b\n\n c");
 });
@@ -19,9 +22,9 @@ test("normalizePrompt: NFC, CRLF and CR to LF, trimmed, BOM dropped", () => {
 test("IdMap: set/get over many ids survives growth and rejects repeats", () => {
   const m = new IdMap(4);
   const ids = Array.from({ length: 5000 }, (_, i) => promptId(`p${i}`));
-  ids.forEach((id, i) => assert.equal(m.add(id, i % 7), true));
+  for (const [i, id] of ids.entries()) assert.equal(m.add(id, i % 7), true);
   assert.equal(m.size, 5000);
-  ids.forEach((id, i) => assert.equal(m.get(id), i % 7));
+  for (const [i, id] of ids.entries()) assert.equal(m.get(id), i % 7);
   assert.equal(m.add(ids[10], 3), false);
   assert.equal(m.get(ids[10]), 10 % 7);
   assert.equal(m.get(promptId("never")), undefined);

@@ -30,17 +30,52 @@ const alpaca = (r: Record<string, unknown>) =>
   r.input ? `${r.instruction as string}\n\n${r.input as string}` : (r.instruction as string);
 
 const pools: Pool[] = [
-  { file: "ultrafeedback_binarized_sample/train_clean.jsonl", columns: ["prompt"], text: (r) => r.prompt as string, fields: { kind: "prompt", field: "prompt" } },
-  { file: "stanford_alpaca/alpaca_5000.json", columns: ["instruction", "input"], text: alpaca, fields: { kind: "alpaca", instruction: "instruction", input: "input" } },
-  { file: "stanford_alpaca/seed_tasks.jsonl", columns: ["instruction"], text: (r) => r.instruction as string, fields: { kind: "alpaca", instruction: "instruction", input: "input" } },
-  { file: "lima/lima.json", columns: ["instruction", "input"], text: alpaca, fields: { kind: "alpaca", instruction: "instruction", input: "input" } },
-  { file: "llama_factory_demo/alpaca_en_demo.json", columns: ["instruction", "input"], text: alpaca, fields: { kind: "alpaca", instruction: "instruction", input: "input" } },
-  { file: "pairrm_ranked_sample/GKNL_lima_preference_PairRM_mistral7b_instruct_v0.2.jsonl", columns: ["question"], text: (r) => r.question as string, fields: { kind: "prompt", field: "question" } },
+  {
+    file: "ultrafeedback_binarized_sample/train_clean.jsonl",
+    columns: ["prompt"],
+    text: (r) => r.prompt as string,
+    fields: { kind: "prompt", field: "prompt" },
+  },
+  {
+    file: "stanford_alpaca/alpaca_5000.json",
+    columns: ["instruction", "input"],
+    text: alpaca,
+    fields: { kind: "alpaca", instruction: "instruction", input: "input" },
+  },
+  {
+    file: "stanford_alpaca/seed_tasks.jsonl",
+    columns: ["instruction"],
+    text: (r) => r.instruction as string,
+    fields: { kind: "alpaca", instruction: "instruction", input: "input" },
+  },
+  {
+    file: "lima/lima.json",
+    columns: ["instruction", "input"],
+    text: alpaca,
+    fields: { kind: "alpaca", instruction: "instruction", input: "input" },
+  },
+  {
+    file: "llama_factory_demo/alpaca_en_demo.json",
+    columns: ["instruction", "input"],
+    text: alpaca,
+    fields: { kind: "alpaca", instruction: "instruction", input: "input" },
+  },
+  {
+    file: "pairrm_ranked_sample/GKNL_lima_preference_PairRM_mistral7b_instruct_v0.2.jsonl",
+    columns: ["question"],
+    text: (r) => r.question as string,
+    fields: { kind: "prompt", field: "question" },
+  },
 ];
 
 function loadRows(file: string): Record<string, unknown>[] {
   const text = readFileSync(file, "utf8");
-  return file.endsWith(".jsonl") ? text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l)) : JSON.parse(text);
+  return file.endsWith(".jsonl")
+    ? text
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l))
+    : JSON.parse(text);
 }
 
 function expectedIds(rows: Record<string, unknown>[], text: Pool["text"]): string[] {
@@ -70,7 +105,9 @@ function parquetOf(rows: Record<string, string>[], columns: string[]): ArrayBuff
 }
 
 for (const p of pools) {
-  test(`round-trips ${p.file} through JSONL, JSON, CSV, Parquet and HF folders`, { skip: noPools }, async () => {
+  test(`round-trips ${p.file} through JSONL, JSON, CSV, Parquet and HF folders`, {
+    skip: noPools,
+  }, async () => {
     const rows = loadRows(pool(p.file));
     const want = expectedIds(rows, p.text);
     assert.ok(want.length > 40);
@@ -91,17 +128,41 @@ for (const p of pools) {
     const hf = join(dir, "hf");
     await mkdir(join(hf, "data"), { recursive: true });
     const half = Math.ceil(flatRows.length / 2);
-    await writeFile(join(hf, "data/train-00000-of-00002.parquet"), new Uint8Array(parquetOf(flatRows.slice(0, half), p.columns)));
-    await writeFile(join(hf, "data/train-00001-of-00002.parquet"), new Uint8Array(parquetOf(flatRows.slice(half), p.columns)));
-    await writeFile(join(hf, "data/test-00000-of-00001.parquet"), new Uint8Array(parquetOf(flatRows.slice(0, 5), p.columns)));
+    await writeFile(
+      join(hf, "data/train-00000-of-00002.parquet"),
+      new Uint8Array(parquetOf(flatRows.slice(0, half), p.columns)),
+    );
+    await writeFile(
+      join(hf, "data/train-00001-of-00002.parquet"),
+      new Uint8Array(parquetOf(flatRows.slice(half), p.columns)),
+    );
+    await writeFile(
+      join(hf, "data/test-00000-of-00001.parquet"),
+      new Uint8Array(parquetOf(flatRows.slice(0, 5), p.columns)),
+    );
     assert.deepEqual(await ids({ path: hf, fields: p.fields }), want);
-    assert.deepEqual(await ids({ path: hf, split: "test", fields: p.fields }), expectedIds(rows.slice(0, 5), p.text));
+    assert.deepEqual(
+      await ids({ path: hf, split: "test", fields: p.fields }),
+      expectedIds(rows.slice(0, 5), p.text),
+    );
 
     // HF layout 2: <split>/ folders of JSONL shards
     const hf2 = join(dir, "hf2");
     await mkdir(join(hf2, "train"), { recursive: true });
-    await writeFile(join(hf2, "train/0000.jsonl"), rows.slice(0, half).map((r) => JSON.stringify(r)).join("\n"));
-    await writeFile(join(hf2, "train/0001.jsonl"), rows.slice(half).map((r) => JSON.stringify(r)).join("\n"));
+    await writeFile(
+      join(hf2, "train/0000.jsonl"),
+      rows
+        .slice(0, half)
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
+    await writeFile(
+      join(hf2, "train/0001.jsonl"),
+      rows
+        .slice(half)
+        .map((r) => JSON.stringify(r))
+        .join("\n"),
+    );
     assert.deepEqual(await ids({ path: hf2, fields: p.fields }), want);
   });
 }
@@ -116,7 +177,8 @@ test("HF folder: README configs/data_files choose the shards of each split", asy
     join(dir, "README.md"),
     "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train_prefs\n    path:\n    - raw/a.jsonl\n    - raw/b*\n  - split: test_prefs\n    path: raw/held*\n---\n# card\n",
   );
-  const prompts = async (split: string) => (await collect(readPrompts({ path: dir, split }))).map((r) => r.prompt);
+  const prompts = async (split: string) =>
+    (await collect(readPrompts({ path: dir, split }))).map((r) => r.prompt);
   assert.deepEqual(await prompts("train_prefs"), ["one", "two", "three"]);
   assert.deepEqual(await prompts("test_prefs"), ["held out"]);
   await assert.rejects(collect(readPrompts({ path: dir })), /several splits \(test_prefs, train_prefs\)/);
@@ -134,17 +196,35 @@ test("chat messages: first or last user turn, conversation kept up to it (JSONL 
   const [first] = await collect(readPrompts({ path: join(dir, "c.jsonl") }));
   assert.equal(first.prompt, "First question");
   assert.deepEqual(first.messages, [conv[0], { role: "user", content: "First question" }]);
-  const [last] = await collect(readPrompts({ path: join(dir, "c.jsonl"), fields: { kind: "messages", field: "messages", turn: "last" } }));
+  const [last] = await collect(
+    readPrompts({
+      path: join(dir, "c.jsonl"),
+      fields: { kind: "messages", field: "messages", turn: "last" },
+    }),
+  );
   assert.equal(last.prompt, "Follow-up");
   assert.equal(last.messages.length, 4);
   // ShareGPT spelling
-  await writeFile(join(dir, "s.jsonl"), `${JSON.stringify({ conversations: [{ from: "human", value: "hi there" }, { from: "gpt", value: "yo" }] })}\n`);
+  await writeFile(
+    join(dir, "s.jsonl"),
+    `${JSON.stringify({
+      conversations: [
+        { from: "human", value: "hi there" },
+        { from: "gpt", value: "yo" },
+      ],
+    })}\n`,
+  );
   assert.equal((await collect(readPrompts({ path: join(dir, "s.jsonl") })))[0].prompt, "hi there");
   // messages stored as Parquet list<struct<role, content>> (our own dataset files)
   const row = toPreferenceRow({ prompt: "What is 2+2?", responses: ["4", "5"], scores: [1, 0] });
   assert.ok(row);
   await writePreferenceParquet([row], join(dir, "d.parquet"));
-  const [fromParquet] = await collect(readPrompts({ path: join(dir, "d.parquet"), fields: { kind: "messages", field: "chosen", turn: "first" } }));
+  const [fromParquet] = await collect(
+    readPrompts({
+      path: join(dir, "d.parquet"),
+      fields: { kind: "messages", field: "chosen", turn: "first" },
+    }),
+  );
   assert.equal(fromParquet.prompt, "What is 2+2?");
   assert.equal(fromParquet.prompt_id, row.prompt_id);
 });
@@ -158,20 +238,32 @@ test("JSON arrays stream-parse strings with brackets, escapes, scalars and chunk
   ];
   await writeFile(join(dir, "t.json"), `\uFEFF[\n${tricky.map((r) => JSON.stringify(r)).join(" ,\n")}\n]\n`);
   const got = await collect(readPrompts({ path: join(dir, "t.json") }));
-  assert.deepEqual(got.map((r) => r.prompt), tricky.map((r) => normalizePrompt(r.prompt)));
+  assert.deepEqual(
+    got.map((r) => r.prompt),
+    tricky.map((r) => normalizePrompt(r.prompt)),
+  );
   assert.equal(got[2].source.endsWith("t.json:4"), true);
   await writeFile(join(dir, "s.json"), '["plain string prompt", "another", 3]');
-  await assert.rejects(collect(readPrompts({ path: join(dir, "s.json") })), /s\.json: line 1: expected an object/);
+  await assert.rejects(
+    collect(readPrompts({ path: join(dir, "s.json") })),
+    /s\.json: line 1: expected an object/,
+  );
   await writeFile(join(dir, "e.json"), "[]");
   assert.deepEqual(await collect(readPrompts({ path: join(dir, "e.json") })), []);
 });
 
 test("dedupe: the same prompt after normalisation is kept once, across sources; limit stops early", async () => {
   const dir = await tempDir();
-  await writeFile(join(dir, "a.jsonl"), ['{"prompt":"Caf\\u00e9"}', '{"prompt":"Cafe\\u0301 "}', '{"prompt":"b"}'].join("\n"));
+  await writeFile(
+    join(dir, "a.jsonl"),
+    ['{"prompt":"Caf\\u00e9"}', '{"prompt":"Cafe\\u0301 "}', '{"prompt":"b"}'].join("\n"),
+  );
   await writeFile(join(dir, "b.csv"), "prompt\nb\nc\n");
   const got = await collect(readPrompts([{ path: join(dir, "a.jsonl") }, { path: join(dir, "b.csv") }]));
-  assert.deepEqual(got.map((r) => r.prompt), ["Caf\u00e9", "b", "c"]);
+  assert.deepEqual(
+    got.map((r) => r.prompt),
+    ["Caf\u00e9", "b", "c"],
+  );
   const limited = await collect(readPrompts({ path: join(dir, "a.jsonl"), limit: 1 }));
   assert.equal(limited.length, 1);
 });

@@ -94,7 +94,7 @@ export function registerData(program: Command): void {
         seed: Number(flags.seed),
       };
       d.checkSplitSpec(spec);
-      const plan = await d.planSplit(d.readPrompts(specs, { onEmpty }), spec);
+      const plan = await d.planSplit(() => d.readPrompts(specs, { onEmpty }), spec);
       const parts = await d.writeSplitFiles(d.readPrompts(specs, { onEmpty }), plan, flags.out, {
         order: flags.order,
       });
