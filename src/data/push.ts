@@ -31,6 +31,11 @@ export async function pushDataset(dir: string, repo: string, options: PushOption
       hint: "create a write token at https://huggingface.co/settings/tokens and export HF_TOKEN",
     });
   }
+  if (!token.startsWith("hf_")) {
+    throw new ConfigError("the Hugging Face token (HF_TOKEN) must start with hf_", {
+      hint: "copy a token from https://huggingface.co/settings/tokens",
+    });
+  }
   const hubUrl = options.hubUrl ?? process.env.HF_ENDPOINT ?? "https://huggingface.co";
   const names = (await readdir(dir)).filter((f) => /\.(parquet|jsonl)$/.test(f) || f === "README.md").sort();
   const files = await Promise.all(
