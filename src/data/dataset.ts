@@ -1,8 +1,8 @@
 // Writes the preference dataset of iteration k: train_iteration_<k> and test_iteration_<k> as
-// Parquet and JSONL (one streaming pass each; nothing appears until complete), then the dataset card
+// Parquet and JSONL (one streaming pass each; nothing appears until both splits are complete), then the card
 // over every split in the folder. Also reads preference JSONL back, validated row by row.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { AtomicWriter } from "./atomic-file.js";
 import { type DatasetCardInfo, writeDatasetCard } from "./dataset-card.js";
 import { writePreferenceParquet } from "./parquet-write.js";
@@ -35,13 +35,21 @@ export async function writeIterationDataset(o: IterationDatasetOptions): Promise
   if (!Number.isInteger(o.iteration) || o.iteration < 1)
     throw new RangeError(`iteration must be >= 1, got ${o.iteration}`);
   await mkdir(o.dir, { recursive: true });
+  // Both splits are written into a staging folder and moved in only when both are complete.
+  const staging = await mkdtemp(join(o.dir, ".staging-"));
   const splits: WrittenDataset["splits"] = [];
-  for (const [kind, rows] of [
-    ["train", o.train],
-    ["test", o.test],
-  ] as const) {
-    const name = `${kind}_iteration_${o.iteration}`;
-    splits.push({ name, ...(await writeSplit(o.dir, name, rows, o.jsonl ?? true, o.rowGroupSize)) });
+  try {
+    for (const [kind, rows] of [
+      ["train", o.train],
+      ["test", o.test],
+    ] as const) {
+      const name = `${kind}_iteration_${o.iteration}`;
+      const written = await writeSplit(staging, name, rows, o.jsonl ?? true, o.rowGroupSize);
+      splits.push({ name, rows: written.rows, files: written.files.map((f) => join(o.dir, basename(f))) });
+    }
+    for (const f of await readdir(staging)) await rename(join(staging, f), join(o.dir, f));
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
   const card = await writeDatasetCard(o.dir, o.card);
   return { dir: o.dir, splits, card };
