@@ -64,7 +64,7 @@ export const preferenceSchema: SchemaElement[] = [
 ];
 
 export interface ParquetWriteOptions {
-  /** rows per row group (default 10,000: bounded memory, cheap random access) */
+  /** rows per row group (default 2,000: responses can be long, and a group is held in memory) */
   rowGroupSize?: number;
 }
 
@@ -88,7 +88,7 @@ export async function writePreferenceParquet(
       rows: counted(),
       columns: preferenceColumns.map((name) => ({ name })),
       schema: preferenceSchema,
-      rowGroupSize: options.rowGroupSize ?? 10_000,
+      rowGroupSize: options.rowGroupSize ?? 2_000,
       createdBy: "prefloop",
     });
     await fsyncPath(tmp);
