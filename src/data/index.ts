@@ -13,6 +13,7 @@ export { type FieldMapping, extractPrompt, resolveMapping } from "./field-map.js
 export { IdMap } from "./id-set.js";
 export { normalizePrompt, promptId } from "./normalize.js";
 export { preferenceColumns, writePreferenceParquet } from "./parquet-write.js";
+export { type PromptsRecipe, sourceSpecFromRecipe, splitSpecFromRecipe } from "./recipe.js";
 export { checkPreferenceRow, type ScoredPrompt, toPreferenceRow } from "./preference.js";
 export { type PushOptions, type PushResult, pushDataset } from "./push.js";
 export {

@@ -7,12 +7,13 @@ import { createHash } from "node:crypto";
 import { ConfigError } from "../util/errors.js";
 import { IdMap } from "./id-set.js";
 
-export type PartSize = { count: number } | { fraction: number };
+/** A part's size: a count, a fraction of the unique prompts, or (train only) what the test parts leave, split over K. */
+export type PartSize = { count: number } | { fraction: number } | { rest: true };
 
 export interface SplitSpec {
   /** K >= 1 iterations, each with a disjoint train part and a held-out test part */
   iterations: number;
-  /** size of each iteration's train part */
+  /** size of each iteration's train part; counts and fractions may be mixed (fractions then become counts) */
   train: PartSize;
   /** size of each iteration's test part ({count: 0} for none) */
   test: PartSize;
@@ -46,17 +47,19 @@ export const UNUSED = -1;
 export function parseSize(value: unknown, field: string): PartSize {
   let v = value;
   if (typeof v === "object" && v !== null) {
-    const o = v as { count?: unknown; fraction?: unknown };
+    const o = v as { count?: unknown; fraction?: unknown; rest?: unknown };
     if (o.count !== undefined) return checkCount(o.count, field);
     if (o.fraction !== undefined) return checkFraction(o.fraction, field);
+    if (o.rest === true) return { rest: true };
   }
+  if (v === "rest" || v === null) return { rest: true };
   if (typeof v === "string" && /^\s*-?[\d.]+\s*%\s*$/.test(v))
     return checkFraction(Number.parseFloat(v) / 100, field);
   if (typeof v === "string" && /^\s*-?[\d.]+\s*$/.test(v)) v = Number(v);
   if (typeof v === "number" && v > 0 && v < 1) return checkFraction(v, field);
   if (typeof v === "number") return checkCount(v, field);
   throw new ConfigError(
-    `${field}: expected a count (e.g. 1000), a fraction (0.2) or a percentage ("20%"), got ${JSON.stringify(value)}`,
+    `${field}: expected a count (e.g. 1000), a fraction (0.2), a percentage ("20%") or "rest", got ${JSON.stringify(value)}`,
   );
 }
 
@@ -84,22 +87,45 @@ export function checkSplitSpec(spec: SplitSpec): void {
     throw new ConfigError(`split.seed: expected an integer, got ${JSON.stringify(spec.seed)}`);
   const train = parseSize(spec.train, "split.train");
   const test = parseSize(spec.test, "split.test");
-  if ("count" in train !== "count" in test && !("count" in test && test.count === 0)) {
-    throw new ConfigError("split: train and test must both be counts or both be fractions", {
-      hint: 'e.g. train: 1000, test: 100, or train: "30%", test: "3%"',
-    });
-  }
-  if ("fraction" in train) {
-    const sum = spec.iterations * (train.fraction + ("fraction" in test ? test.fraction : 0));
-    if (sum > 1 + 1e-9) {
-      throw new ConfigError(
-        `split: ${spec.iterations} x (train + test) fractions add up to ${sum.toFixed(3)} > 1`,
-      );
-    }
-  }
-  if ("count" in train && "count" in test && train.count + test.count === 0) {
+  if ("rest" in test) throw new ConfigError('split.test: "rest" applies to train only');
+  if (splitMode(train, test) === "fraction") {
+    const k = spec.iterations;
+    const t = "fraction" in test ? test.fraction : 0;
+    const tr = "fraction" in train ? train.fraction : (1 - k * t) / k;
+    const sum = k * (tr + t);
+    if (sum > 1 + 1e-9)
+      throw new ConfigError(`split: ${k} x (train + test) fractions add up to ${sum.toFixed(3)} > 1`);
+    if (tr <= 0) throw new ConfigError(`split: the test parts leave nothing to train on (${k} x ${t} >= 1)`);
+  } else if ("count" in train && "count" in test && train.count + test.count === 0) {
     throw new ConfigError("split: train and test are both 0");
   }
+}
+
+/** Fractions only (test may be 0): hash ranges; any count: exact counts over the population. */
+function splitMode(train: PartSize, test: PartSize): "fraction" | "count" {
+  return "count" in train || ("count" in test && test.count > 0) ? "count" : "fraction";
+}
+
+/** Each part's width: its fraction (fraction mode) or its count given the population (count mode). */
+function partWidths(
+  spec: SplitSpec,
+  mode: "fraction" | "count",
+  population: number,
+): { train: number; test: number } {
+  const train = parseSize(spec.train, "split.train");
+  const test = parseSize(spec.test, "split.test");
+  const k = spec.iterations;
+  const size = (p: PartSize): number =>
+    "count" in p
+      ? p.count
+      : "fraction" in p
+        ? mode === "count"
+          ? Math.floor(p.fraction * population)
+          : p.fraction
+        : 0;
+  const t = size(test);
+  const rest = mode === "count" ? Math.max(0, Math.floor((population - k * t) / k)) : (1 - k * t) / k;
+  return { train: "rest" in train ? rest : size(train), test: t };
 }
 
 export function partNames(iterations: number): SplitPart[] {
@@ -141,22 +167,17 @@ export async function planSplit(
   options: PlanOptions = {},
 ): Promise<SplitPlan> {
   checkSplitSpec(spec);
-  const train = parseSize(spec.train, "split.train");
-  const test = parseSize(spec.test, "split.test");
+  const mode = splitMode(parseSize(spec.train, "split.train"), parseSize(spec.test, "split.test"));
+  const capped = mode === "count";
   const parts = partNames(spec.iterations);
-  const capped = "count" in train;
-  const widths = parts.map((p) => {
-    const size = p.kind === "train" ? train : test;
-    return "count" in size ? size.count : size.fraction;
-  });
   let population = options.population;
-  if (capped) {
-    for (const [i, p] of parts.entries()) p.requested = widths[i];
-    if (population !== undefined && (!Number.isInteger(population) || population < 0)) {
-      throw new ConfigError(`split population must be a whole number >= 0, got ${population}`);
-    }
-    population ??= await countUnique(open());
+  if (population !== undefined && (!Number.isInteger(population) || population < 0)) {
+    throw new ConfigError(`split population must be a whole number >= 0, got ${population}`);
   }
+  if (capped) population ??= await countUnique(open());
+  const w = partWidths(spec, mode, population ?? 0);
+  const widths = parts.map((p) => (p.kind === "train" ? w.train : w.test));
+  if (capped) for (const [i, p] of parts.entries()) p.requested = widths[i];
   const assignment = new IdMap(1 << 16);
   let total = 0;
   for await (const { prompt_id } of open()) {

@@ -14,6 +14,8 @@ import {
   type PromptSourceSpec,
   promptId,
   readPrompts,
+  sourceSpecFromRecipe,
+  splitSpecFromRecipe,
   toPreferenceRow,
   writePreferenceParquet,
 } from "../../src/data/index.js";
@@ -266,4 +268,36 @@ test("dedupe: the same prompt after normalisation is kept once, across sources; 
   );
   const limited = await collect(readPrompts({ path: join(dir, "a.jsonl"), limit: 1 }));
   assert.equal(limited.length, 1);
+});
+
+test('recipe mapping: the prompts section becomes a source spec and a split spec; split "*" reads every split', async () => {
+  const dir = await tempDir();
+  await mkdir(join(dir, "data"), { recursive: true });
+  await writeFile(
+    join(dir, "data/train-00000-of-00001.jsonl"),
+    '{"conv":[{"role":"user","content":"a"},{"role":"assistant","content":"x"},{"role":"user","content":"b"}]}\n',
+  );
+  await writeFile(join(dir, "data/test-00000-of-00001.jsonl"), '{"conv":[{"role":"user","content":"c"}]}\n');
+  const spec = sourceSpecFromRecipe({
+    source: dir,
+    format: "auto",
+    split_name: null,
+    messages_field: "conv",
+    limit: null,
+  });
+  assert.deepEqual(spec.fields, { kind: "messages", field: "conv", turn: "last" });
+  assert.deepEqual(
+    (await collect(readPrompts(spec))).map((r) => r.prompt),
+    ["b"],
+  );
+  assert.deepEqual(
+    (await collect(readPrompts({ ...spec, split: "*" }))).map((r) => r.prompt),
+    ["c", "b"],
+  );
+  const split = splitSpecFromRecipe({ source: dir, per_iteration: null, test_per_iteration: 0.05 }, 3, 42);
+  assert.deepEqual(split, { iterations: 3, train: { rest: true }, test: { fraction: 0.05 }, seed: 42 });
+  assert.throws(
+    () => splitSpecFromRecipe({ source: dir, per_iteration: -2 }, 3, 1),
+    /prompts\.per_iteration: a count must be a whole number >= 0, got -2/,
+  );
 });

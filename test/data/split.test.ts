@@ -185,3 +185,47 @@ test("split files: disjoint parts of the alpaca pool in seeded-shuffle order, id
   );
   assert.equal((await collect(readPrompts({ path: src[0].path }))).length, 1000);
 });
+
+test('mixed sizes and "rest": fractions become counts of the population; rest fills what test leaves', async () => {
+  const ids = makeIds(1000, "mix");
+  const mixed = await planSplit(() => idsOf(ids), {
+    iterations: 2,
+    train: { count: 300 },
+    test: parseSize("5%", "t"),
+    seed: 5,
+  });
+  assert.deepEqual(
+    mixed.parts.map((p) => p.count),
+    [300, 50, 300, 50],
+  );
+  const rest = await planSplit(() => idsOf(ids), {
+    iterations: 3,
+    train: parseSize("rest", "t"),
+    test: { count: 10 },
+    seed: 5,
+  });
+  assert.deepEqual(
+    rest.parts.map((p) => p.count),
+    [323, 10, 323, 10, 323, 10],
+  );
+  const restFrac = await planSplit(() => idsOf(ids), {
+    iterations: 2,
+    train: { rest: true },
+    test: { fraction: 0.1 },
+    seed: 5,
+  });
+  assert.equal(
+    restFrac.parts.reduce((a, p) => a + p.count, 0),
+    1000,
+    "fractions 0.4 + 0.1 twice cover every prompt",
+  );
+  assert.throws(
+    () => parseSize(-3, "prompts.per_iteration"),
+    /prompts\.per_iteration: a count must be a whole number >= 0, got -3/,
+  );
+  assert.throws(() => parseSize("abc", "x"), /expected a count/);
+  await assert.rejects(
+    planSplit(() => idsOf(ids), { iterations: 4, train: { rest: true }, test: { fraction: 0.25 }, seed: 1 }),
+    /leave nothing to train on/,
+  );
+});

@@ -23,10 +23,11 @@ export async function findSplits(dir: string, config?: string): Promise<Map<stri
   return splits;
 }
 
-/** The shards of one split; with no split named, "train" or the only split. */
+/** The shards of one split; with no split named, "train" or the only split; "*" = every split. */
 export async function hfShards(dir: string, split?: string, config?: string): Promise<string[]> {
   const splits = await findSplits(dir, config);
   const names = [...splits.keys()].sort();
+  if (split === "*" && names.length > 0) return names.flatMap((n) => splits.get(n) ?? []);
   if (names.length === 0) {
     throw new InputError(
       `${dir}: no data files found (expected Parquet/JSONL/CSV shards such as data/train-00000-of-00001.parquet)`,
