@@ -41,6 +41,7 @@ export {
 } from "./split.js";
 export {
   partPrompts,
+  splitInMemory,
   type SplitPromptLine,
   type WriteSplitOptions,
   type WrittenPart,

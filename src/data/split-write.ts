@@ -101,3 +101,25 @@ export async function* partPrompts(
     throw new RangeError(`no part ${name} in the plan (${plan.parts.map((p) => p.name).join(", ")})`);
   for await (const rec of prompts) if (plan.assignment.get(rec.prompt_id) === index) yield rec;
 }
+
+/**
+ * Small pools: every part in memory, in the same seeded-shuffle order as writeSplitFiles
+ * (train[k-1] / test[k-1] are iteration k's parts). Holds all assigned prompts; for large pools
+ * use writeSplitFiles and stream the part files.
+ */
+export async function splitInMemory(
+  prompts: AsyncIterable<PromptRecord>,
+  plan: SplitPlan,
+): Promise<{ train: PromptRecord[][]; test: PromptRecord[][] }> {
+  const parts = plan.parts.map(() => [] as Array<{ key: number; rec: PromptRecord }>);
+  for await (const rec of prompts) {
+    const part = plan.assignment.get(rec.prompt_id);
+    if (part === undefined || part === UNUSED) continue;
+    parts[part].push({ key: seededUniforms(plan.spec.seed, rec.prompt_id)[1], rec });
+  }
+  const sorted = parts.map((p) => p.sort((a, b) => a.key - b.key).map((x) => x.rec));
+  const train: PromptRecord[][] = [];
+  const test: PromptRecord[][] = [];
+  for (const [i, p] of plan.parts.entries()) (p.kind === "train" ? train : test).push(sorted[i]);
+  return { train, test };
+}

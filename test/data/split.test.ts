@@ -12,6 +12,7 @@ import {
   readPrompts,
   type SplitPlan,
   type SplitSpec,
+  splitInMemory,
   UNUSED,
   writeSplitFiles,
 } from "../../src/data/index.js";
@@ -228,4 +229,33 @@ test('mixed sizes and "rest": fractions become counts of the population; rest fi
     planSplit(() => idsOf(ids), { iterations: 4, train: { rest: true }, test: { fraction: 0.25 }, seed: 1 }),
     /leave nothing to train on/,
   );
+});
+
+test("splitInMemory gives the same parts, in the same order, as the split files", {
+  skip: noPools,
+}, async () => {
+  const spec = { path: pool("lima/lima.json") };
+  const plan = await planSplit(() => readPrompts(spec), {
+    iterations: 2,
+    train: { count: 300 },
+    test: { count: 30 },
+    seed: 9,
+  });
+  const mem = await splitInMemory(readPrompts(spec), plan);
+  const dir = await tempDir();
+  const files = await writeSplitFiles(readPrompts(spec), plan, dir, { bucketRows: 100 });
+  for (const k of [1, 2]) {
+    for (const kind of ["train", "test"] as const) {
+      const file = files.find((f) => f.name === `${kind}_iteration_${k}`);
+      assert.ok(file);
+      const ids = (await readFile(file.path, "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).prompt_id);
+      assert.deepEqual(
+        mem[kind][k - 1].map((r) => r.prompt_id),
+        ids,
+      );
+    }
+  }
 });
