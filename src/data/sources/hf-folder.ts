@@ -29,8 +29,14 @@ export async function hfShards(dir: string, split?: string, config?: string): Pr
   const names = [...splits.keys()].sort();
   if (split === "*" && names.length > 0) return names.flatMap((n) => splits.get(n) ?? []);
   if (names.length === 0) {
+    const arrow = (await listFiles(dir, 3)).some((f) => f.endsWith(".arrow"));
     throw new InputError(
       `${dir}: no data files found (expected Parquet/JSONL/CSV shards such as data/train-00000-of-00001.parquet)`,
+      arrow
+        ? {
+            hint: "this looks like datasets' save_to_disk (Arrow) output: write Parquet with ds.to_parquet(...)",
+          }
+        : {},
     );
   }
   const chosen = split ?? (splits.has("train") ? "train" : names.length === 1 ? names[0] : undefined);
