@@ -301,3 +301,19 @@ test('recipe mapping: the prompts section becomes a source spec and a split spec
     /prompts\.per_iteration: a count must be a whole number >= 0, got -2/,
   );
 });
+
+test("HF folder: shard names with a hash suffix (data/test_prefs-00000-of-00001-e87ec03f79fd99e0.parquet)", async () => {
+  const dir = await tempDir();
+  await mkdir(join(dir, "data"), { recursive: true });
+  const shard = (prompts: string[]) =>
+    new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "prompt", data: prompts, type: "STRING" }] }));
+  await writeFile(join(dir, "data/train_prefs-00000-of-00002-0a1b2c3d4e5f6789.parquet"), shard(["a", "b"]));
+  await writeFile(join(dir, "data/train_prefs-00001-of-00002-99aa88bb77cc66dd.parquet"), shard(["c"]));
+  await writeFile(join(dir, "data/test_prefs-00000-of-00001-e87ec03f79fd99e0.parquet"), shard(["z"]));
+  const { findSplits } = await import("../../src/data/index.js");
+  assert.deepEqual([...(await findSplits(dir)).keys()].sort(), ["test_prefs", "train_prefs"]);
+  assert.deepEqual(
+    (await collect(readPrompts({ path: dir, split: "train_prefs" }))).map((r) => r.prompt),
+    ["a", "b", "c"],
+  );
+});

@@ -1,6 +1,6 @@
 // Hugging Face dataset folders (a `git clone` or snapshot of a dataset repo): finds the shards of
 // each split from the README's `configs: data_files` when present, else from the layouts the Hub
-// auto-detects: data/<split>-00000-of-00002.parquet, <split>/*.parquet, [<config>/]<split>/*,
+// auto-detects: data/<split>-00000-of-00002[-<hash>].parquet, <split>/*.parquet, [<config>/]<split>/*,
 // <split>.jsonl. Shards are read in name order through the per-format sources. Not a Hub client.
 import { readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
@@ -56,7 +56,7 @@ function splitsFromLayout(files: string[]): Map<string, string[]> {
     const name = basename(f);
     if (!dataExt.test(name) || notData.test(name)) continue;
     const parent = basename(dirname(f));
-    const sharded = /^(.+?)-\d{5}-of-\d{5}\./.exec(name);
+    const sharded = /^(.+?)-\d{5}-of-\d{5}(-[0-9a-f]+)?\./.exec(name);
     let split: string;
     if (sharded) split = sharded[1];
     else if (parent !== "." && parent !== "data") split = parent;
