@@ -6,8 +6,9 @@ import { InputError } from "../../util/errors.js";
 import type { RawRow } from "../types.js";
 import { ioError, textStream } from "./open-file.js";
 
-export async function* readJsonArray(file: string): AsyncGenerator<RawRow> {
-  const stream = textStream(file);
+/** `chunkBytes` only matters to tests that push elements across read boundaries. */
+export async function* readJsonArray(file: string, chunkBytes?: number): AsyncGenerator<RawRow> {
+  const stream = textStream(file, chunkBytes);
   let line = 1;
   let started = false; // saw the opening "["
   let ended = false; // saw the closing "]"

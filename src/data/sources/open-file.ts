@@ -10,8 +10,8 @@ export function ioError(file: string, e: unknown): PrefloopError {
   return new PrefloopError("io", `${file}: cannot read: ${what}`, { cause: e });
 }
 
-export function textStream(file: string): ReadStream {
-  return createReadStream(file, { encoding: "utf8", highWaterMark: 256 * 1024 });
+export function textStream(file: string, chunkBytes = 256 * 1024): ReadStream {
+  return createReadStream(file, { encoding: "utf8", highWaterMark: chunkBytes });
 }
 
 /** First non-whitespace character of the file (skipping a BOM), or "" for an empty file. */
