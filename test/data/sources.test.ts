@@ -19,7 +19,7 @@ import {
   toPreferenceRow,
   writePreferenceParquet,
 } from "../../src/data/index.js";
-import { collect, noPools, pool, tempDir } from "./helpers.js";
+import { collect, pool, skipPool, tempDir } from "./helpers.js";
 
 interface Pool {
   file: string;
@@ -108,11 +108,11 @@ function parquetOf(rows: Record<string, string>[], columns: string[]): ArrayBuff
 
 for (const p of pools) {
   test(`round-trips ${p.file} through JSONL, JSON, CSV, Parquet and HF folders`, {
-    skip: noPools,
+    skip: skipPool(p.file),
   }, async () => {
     const rows = loadRows(pool(p.file));
     const want = expectedIds(rows, p.text);
-    assert.ok(want.length > 40);
+    assert.ok(want.length >= 40);
     // the original file, auto-detected mapping and format
     assert.deepEqual(await ids({ path: pool(p.file) }), want);
 
