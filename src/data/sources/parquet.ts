@@ -13,11 +13,6 @@ export interface ParquetOptions {
   columns?: string[];
 }
 
-export async function parquetColumns(file: string): Promise<string[]> {
-  const { metadata } = await openParquet(file);
-  return topLevelColumns(metadata);
-}
-
 export async function* readParquet(file: string, options: ParquetOptions = {}): AsyncGenerator<RawRow> {
   const { buffer, metadata } = await openParquet(file);
   const available = topLevelColumns(metadata);
