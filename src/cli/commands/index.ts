@@ -1,13 +1,17 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
 // One import and one array entry per line: .gitattributes merges this file as a union.
 import type { Command } from "commander";
+import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
+import { registerExport } from "./export.js";
 import { registerRank } from "./rank.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
-  registerRank,
+  registerData,
   registerEval,
+  registerExport,
+  registerRank,
 ];
 
 export function registerCommands(program: Command): void {
