@@ -39,3 +39,24 @@ test("PREFLOOP_QUIET_NOTICES=1 silences the notice", () => {
   const r = run({ PREFLOOP_BACKEND: "ts", PREFLOOP_QUIET_NOTICES: "1" }, code);
   assert.equal(r.stderr, "");
 });
+
+test("without a C compiler build-native prints one notice and exits 0", () => {
+  const r = spawnSync(process.execPath, ["scripts/build-native.mjs"], {
+    env: { ...process.env, PREFLOOP_CC: "none" },
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 0);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+  assert.match(r.stderr, /native engine not built .*ts backend/);
+});
+
+test("without the addon, auto selection falls back to ts with one notice; 'native' is a ConfigError", () => {
+  const code = `import { getBackend } from "./src/engine/index.js"; getBackend(); console.log(getBackend().name);`;
+  const r = run({ PREFLOOP_NATIVE_ADDON: "none", PREFLOOP_BACKEND: "auto" }, code);
+  assert.equal(r.stdout.trim(), "ts");
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+  assert.match(r.stderr, /native engine unavailable .*ts backend/);
+  const forced = run({ PREFLOOP_NATIVE_ADDON: "none", PREFLOOP_BACKEND: "native" }, code);
+  assert.notEqual(forced.status, 0);
+  assert.match(forced.stderr, /native engine backend requested but not available/);
+});
