@@ -17,3 +17,5 @@ export { formatShape, numel, Tensor } from "./tensor.js";
 export { linearBackward, linearForward } from "./ops/linear.js";
 export { crossEntropyBackward, crossEntropyForward } from "./ops/loss.js";
 export { type MatmulGrads, matmulBackward } from "./ops/matmul-grad.js";
+export { Arena } from "./arena.js";
+export { type CheckpointBlock, Checkpointer } from "./checkpoint.js";
