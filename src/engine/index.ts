@@ -19,3 +19,9 @@ export { crossEntropyBackward, crossEntropyForward } from "./ops/loss.js";
 export { type MatmulGrads, matmulBackward } from "./ops/matmul-grad.js";
 export { Arena } from "./arena.js";
 export { type CheckpointBlock, Checkpointer } from "./checkpoint.js";
+export {
+  LlamaBlock,
+  type LlamaBlockDims,
+  type LlamaBlockInputs,
+  type LlamaBlockWeights,
+} from "./ops/llama-block.js";
