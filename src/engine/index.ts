@@ -25,3 +25,10 @@ export {
   type LlamaBlockInputs,
   type LlamaBlockWeights,
 } from "./ops/llama-block.js";
+export {
+  type BenchRow,
+  type EngineBenchOptions,
+  type EngineBenchResult,
+  formatEngineBench,
+  runEngineBench,
+} from "./bench/engine-bench.js";

@@ -170,6 +170,11 @@ export function opCases(seed = 1): OpCase[] {
     }),
   );
   cases.push(matmulCase("matmul tile edges", r, 37, 29, 19, { transB: true }));
+  // native paths: k across two KC=256 panels (beta applied once), n across NC=3072, and m <= 4 (no packing)
+  cases.push(matmulCase("matmul k > KC, beta", r, 14, 18, 300, { transA: true, beta: 0.5 }));
+  cases.push(matmulCase("matmul n > NC", r, 7, 3100, 3, { transB: true }));
+  cases.push(matmulCase("matmul decode m=2, tB", r, 2, 70, 33, { transB: true, beta: 1 }));
+  cases.push(matmulCase("matmul decode m=3", r, 3, 70, 33, { alpha: 2 }));
 
   const N = 5;
   const C = 12;
