@@ -24,7 +24,7 @@ export interface TorchTimes {
   blockError?: string;
 }
 
-const SCRIPT = String.raw`
+const SCRIPT = `
 import json, os, sys, time
 spec = json.loads(sys.argv[1])
 os.environ["OPENBLAS_NUM_THREADS"] = str(spec["threads"])
