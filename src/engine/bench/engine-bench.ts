@@ -2,6 +2,7 @@
 // forward+backward (d 512, 8 heads, seq 256, batch 4), on our backends beside PyTorch and numpy's BLAS
 // measured in the same run with the same thread count; prints ratios (ours / theirs, higher is better).
 // Best-of-N timings: the machine may be shared, and the minimum is the least disturbed run.
+import { loadavg } from "node:os";
 import { Arena } from "../arena.js";
 import type { Backend } from "../backend.js";
 import { LlamaBlock, type LlamaBlockWeights } from "../ops/llama-block.js";
@@ -31,6 +32,8 @@ export interface BenchRow {
 
 export interface EngineBenchResult {
   threads: number;
+  /** 1-minute load average before and after the run (a shared machine skews every number) */
+  load: [number, number];
   rows: BenchRow[];
   torch: TorchTimes | null;
   torchError: string;
@@ -125,6 +128,7 @@ export function runEngineBench(o: EngineBenchOptions): EngineBenchResult {
   const block = o.quick
     ? { B: 1, T: 64, C: 256, NH: 4, NKV: 4, I: 688 }
     : { B: 4, T: 256, C: 512, NH: 8, NKV: 8, I: 1376 };
+  const loadBefore = loadavg()[0];
   const main = getBackend();
   const backends = [main];
   if (o.withTs && main.name !== "ts") backends.push(getTsBackend());
@@ -170,13 +174,13 @@ export function runEngineBench(o: EngineBenchOptions): EngineBenchResult {
       r.blasSeconds = key ? (torch?.blas[key] ?? null) : null;
     }
   }
-  return { threads, rows, torch, torchError };
+  return { threads, load: [loadBefore, loadavg()[0]], rows, torch, torchError };
 }
 
 /** The printed table: time, GFLOP/s and speed ratios against PyTorch and the system BLAS. */
 export function formatEngineBench(r: EngineBenchResult): string {
   const lines = [
-    `threads ${r.threads}${r.torch ? `, torch ${r.torch.torch} (${r.torch.threads} threads)` : ""}${r.torch?.blasLibrary ? `, numpy BLAS ${r.torch.blasLibrary}` : ""}`,
+    `threads ${r.threads}, load average ${r.load[0].toFixed(1)} -> ${r.load[1].toFixed(1)}${r.torch ? `, torch ${r.torch.torch} (${r.torch.threads} threads)` : ""}${r.torch?.blasLibrary ? `, numpy BLAS ${r.torch.blasLibrary}` : ""}`,
   ];
   if (r.torchError) lines.push(`note: ${r.torchError}`);
   const head = ["workload", "backend", "ms", "GFLOP/s", "torch ms", "x torch", "blas ms", "x blas"];
