@@ -82,7 +82,7 @@ static void pack_b_task(void *vctx, int s) {
 }
 
 /* The micro-kernel: acc[MR][NR] over kc, then C = alpha acc + (first ? beta : 1) C (beta 0: no read). */
-#define PF_GEMM_KERNEL(NAME, TARGET, VT, VTU, W, MR, NV)                                                      \
+#define PF_GEMM_KERNEL(NAME, TARGET, VT, VTU, W, MR, NV, BCAST)                                                    \
   TARGET static void NAME(int kc, const float *restrict A, const float *restrict B, float *C, int ldc, int mr,  \
                           int nr, float alpha, float beta) {                                                  \
     VT acc[MR][NV];                                                                                           \
@@ -92,7 +92,7 @@ static void pack_b_task(void *vctx, int s) {
       VT bv[NV];                                                                                              \
       _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = *(const VT *)(B + p * (W * NV) + v * W);  \
       _Pragma("GCC unroll 16") for (int r = 0; r < MR; r++) {                                                 \
-        VT av = (VT){0} + A[p * MR + r];                                                                      \
+        VT av = BCAST(A[p * MR + r]); /* not 0 + x: that cannot fold (-0) and costs an add + a register */  \
         _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[r][v] += av * bv[v];                          \
       }                                                                                                       \
     }                                                                                                         \
@@ -112,9 +112,11 @@ static void pack_b_task(void *vctx, int s) {
       }                                                                                                       \
   }
 
-PF_GEMM_KERNEL(kernel_avx512, PF_TARGET_AVX512, pf_v16, pf_v16u, 16, 12, 2)
-PF_GEMM_KERNEL(kernel_avx2, PF_TARGET_AVX2, pf_v8, pf_v8u, 8, 6, 2)
-PF_GEMM_KERNEL(kernel_scalar, , pf_v8, pf_v8u, 8, 4, 1)
+#define BCAST8(x) ((pf_v8){x, x, x, x, x, x, x, x})
+#define BCAST16(x) ((pf_v16){x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x})
+PF_GEMM_KERNEL(kernel_avx512, PF_TARGET_AVX512, pf_v16, pf_v16u, 16, 12, 2, BCAST16)
+PF_GEMM_KERNEL(kernel_avx2, PF_TARGET_AVX2, pf_v8, pf_v8u, 8, 6, 2, BCAST8)
+PF_GEMM_KERNEL(kernel_scalar, , pf_v8, pf_v8u, 8, 4, 1, BCAST8)
 
 static void compute_task(void *vctx, int t) {
   gemm_ctx *g = vctx;
