@@ -5,6 +5,7 @@ import { formatEngineBench, runEngineBench } from "../src/engine/index.js";
 const args = process.argv.slice(2);
 const result = runEngineBench({
   reps: 5,
+  rounds: 3,
   withTs: args.includes("--with-ts"),
   torch: !args.includes("--no-torch"),
   quick: args.includes("--quick"),

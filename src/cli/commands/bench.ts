@@ -17,6 +17,7 @@ export function registerBench(program: Command): void {
     .description("sgemm GFLOP/s and a Llama block fwd+bwd vs PyTorch and the system BLAS")
     .option("--threads <n>", "native threads (and torch threads); default all cores or PREFLOOP_THREADS")
     .option("--reps <n>", "repetitions per measurement (best of)", "5")
+    .option("--rounds <n>", "rounds alternating prefloop and PyTorch (best of each)", "3")
     .option("--quick", "small sizes (a smoke run)")
     .option("--with-ts", "also time the ts backend where feasible")
     .option("--no-torch", "skip the PyTorch reference run")
@@ -30,6 +31,7 @@ export function registerBench(program: Command): void {
       async (opts: {
         threads?: string;
         reps: string;
+        rounds: string;
         quick?: boolean;
         withTs?: boolean;
         torch: boolean;
@@ -45,9 +47,14 @@ export function registerBench(program: Command): void {
             throw new ConfigError(`--threads: expected a positive integer, got '${opts.threads}'`);
           process.env.PREFLOOP_THREADS = String(t); // read when the native addon loads (below)
         }
+        const rounds = Number(opts.rounds);
+        if (!Number.isInteger(rounds) || rounds < 1) {
+          throw new ConfigError(`--rounds: expected a positive integer, got '${opts.rounds}'`);
+        }
         const engine = await import("../../engine/index.js");
         const result = engine.runEngineBench({
           reps,
+          rounds,
           withTs: opts.withTs === true,
           torch: opts.torch,
           quick: opts.quick === true,
