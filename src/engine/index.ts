@@ -32,3 +32,4 @@ export {
   formatEngineBench,
   runEngineBench,
 } from "./bench/engine-bench.js";
+export { type Llama3RopeScaling, ropeInvFreq, ropeTables } from "./ops/rope-tables.js";
