@@ -60,3 +60,13 @@ test("without the addon, auto selection falls back to ts with one notice; 'nativ
   assert.notEqual(forced.status, 0);
   assert.match(forced.stderr, /native engine backend requested but not available/);
 });
+
+test("a failing compiler: one notice naming the log, exit 0, no half-written addon", () => {
+  const r = spawnSync(process.execPath, ["scripts/build-native.mjs"], {
+    env: { ...process.env, PREFLOOP_CC: "/bin/false-compiler-that-does-not-exist" },
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 0);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+  assert.match(r.stderr, /native engine not built/);
+});
