@@ -42,8 +42,9 @@ PF_INLINE void attn_fwd_body(void *vctx, int task) {
   int group = a->NH / a->NKV, kvh = h / group, HS = a->HS;
   int ilast = i0 + QB < a->Tq ? i0 + QB - 1 : a->Tq - 1;
   int jend = a->qPos0 + ilast + 1 < a->Tk ? a->qPos0 + ilast + 1 : a->Tk; /* keys any query here may see */
-  float *kt = malloc(sizeof(float) * HS * (jend > 0 ? jend : 1));
-  transpose_keys(kt, jend, a->k, a, b, kvh, jend);
+  /* a transposed copy pays off only over several queries; decoding (1-3 rows) reads K rows directly */
+  float *kt = ilast - i0 + 1 >= 4 && jend > 0 ? malloc(sizeof(float) * HS * jend) : NULL;
+  if (kt) transpose_keys(kt, jend, a->k, a, b, kvh, jend);
   float acc[MAX_HS], s[KB];
   for (int i = i0; i <= ilast; i++) {
     const float *q = a->q + ((size_t)(b * a->Tq + i) * a->NH + h) * HS;
@@ -53,7 +54,9 @@ PF_INLINE void attn_fwd_body(void *vctx, int task) {
     for (int d = 0; d < HS; d++) acc[d] = 0;
     for (int j0 = 0; j0 < jmax; j0 += KB) {
       int j1 = j0 + KB < jmax ? j0 + KB : jmax;
-      scores(s, q, kt, jend, j0, j1, HS);
+      if (kt) scores(s, q, kt, jend, j0, j1, HS);
+      else
+        for (int j = j0; j < j1; j++) s[j - j0] = pf_dot(q, a->k + ((size_t)(b * a->kStride + j) * a->NKV + kvh) * HS, HS);
       float bm = -INFINITY;
       for (int j = j0; j < j1; j++) {
         s[j - j0] = allowed(a, b, i, j) ? a->scale * s[j - j0] : -INFINITY;
