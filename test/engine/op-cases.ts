@@ -270,6 +270,22 @@ export function opCases(seed = 1): OpCase[] {
       mask: null,
     }),
   );
+  // native blocking: 200 keys span four 64-key online-softmax blocks, 20 queries two 16-query tasks
+  const mask200 = Array.from({ length: 400 }, (_, i) => (i >= 200 + 190 ? 0 : 1)); // row 1 right-padded
+  cases.push(
+    attentionCase("attention long (key and query blocks)", r, {
+      ...full,
+      B: 2,
+      Tq: 20,
+      Tk: 200,
+      kStride: 200,
+      NH: 2,
+      NKV: 1,
+      HS: 16,
+      qPos0: 180,
+      mask: mask200,
+    }),
+  );
   const n = 37;
   cases.push({
     name: "swiglu",
