@@ -1,6 +1,7 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
 // One import and one array entry per line: .gitattributes merges this file as a union.
 import type { Command } from "commander";
+import { registerBench } from "./bench.js";
 import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
 import { registerExport } from "./export.js";
@@ -8,6 +9,7 @@ import { registerRank } from "./rank.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
+  registerBench,
   registerData,
   registerEval,
   registerExport,
