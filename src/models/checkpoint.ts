@@ -46,9 +46,12 @@ export function checkCheckpoint(ck: Checkpoint, source: string): void {
   checkConfig(ck.config, source);
   for (const [name, shape] of parameterShapes(ck.config)) {
     const t = ck.tensors.get(name);
-    if (!t) throw new ModelError(`${source}: tensor ${name} is missing`, { hint: "is the checkpoint complete?" });
+    if (!t)
+      throw new ModelError(`${source}: tensor ${name} is missing`, { hint: "is the checkpoint complete?" });
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new ModelError(`${source}: tensor ${name} has shape [${t.shape}], expected [${shape}] from the config`);
+      throw new ModelError(
+        `${source}: tensor ${name} has shape [${t.shape}], expected [${shape}] from the config`,
+      );
     }
     if (t.data.length !== shape.reduce((a, b) => a * b, 1)) {
       throw new ModelError(`${source}: tensor ${name} holds ${t.data.length} values for shape [${shape}]`);
@@ -73,7 +76,9 @@ export function checkConfig(c: LlamaConfig, source: string): void {
     }
   }
   if (c.numHeads % c.numKvHeads !== 0) {
-    throw new ModelError(`${source}: ${c.numHeads} attention heads are not a multiple of ${c.numKvHeads} KV heads`);
+    throw new ModelError(
+      `${source}: ${c.numHeads} attention heads are not a multiple of ${c.numKvHeads} KV heads`,
+    );
   }
   if (c.headDim % 2 !== 0) throw new ModelError(`${source}: head dim ${c.headDim} must be even for RoPE`);
   if (!(c.rmsNormEps > 0)) throw new ModelError(`${source}: rms_norm_eps ${c.rmsNormEps} must be positive`);

@@ -5,7 +5,14 @@ import { ModelError } from "../../util/errors.js";
 import type { LlamaConfig } from "../causal-lm.js";
 import { type Checkpoint, checkCheckpoint, type Tensor } from "../checkpoint.js";
 import { ggufToHfName } from "./gguf-names.js";
-import { type GgufFile, type GgufMetadata, ggufNumber, ggufString, readGgufHeader, readGgufTensors } from "./gguf-read.js";
+import {
+  type GgufFile,
+  type GgufMetadata,
+  ggufNumber,
+  ggufString,
+  readGgufHeader,
+  readGgufTensors,
+} from "./gguf-read.js";
 
 /** The tokenizer part of a GGUF file, as llama.cpp stores it (arrays indexed by token id). */
 export interface GgufTokenizerMetadata {
@@ -45,23 +52,29 @@ export function ggufConfig(file: GgufFile): LlamaConfig {
   const headDim = ggufNumber(m, `${arch}.attention.key_length`, p, hidden / heads);
   const ropeDim = ggufNumber(m, `${arch}.rope.dimension_count`, p, headDim);
   if (ropeDim !== headDim) {
-    throw new ModelError(`${p}: partial rotary embeddings (rope.dimension_count ${ropeDim} < head dim ${headDim})`);
+    throw new ModelError(
+      `${p}: partial rotary embeddings (rope.dimension_count ${ropeDim} < head dim ${headDim})`,
+    );
   }
   const scaling = ggufString(m, `${arch}.rope.scaling.type`);
   if (scaling && scaling !== "none") {
     throw new ModelError(`${p}: RoPE scaling "${scaling}" in GGUF files is not supported`);
   }
   if (file.tensors.some((t) => t.name === "rope_freqs.weight")) {
-    throw new ModelError(`${p}: per-frequency RoPE factors (rope_freqs.weight, Llama 3.1 scaling) in GGUF are not supported`, {
-      hint: "load the Hugging Face folder of this model instead",
-    });
+    throw new ModelError(
+      `${p}: per-frequency RoPE factors (rope_freqs.weight, Llama 3.1 scaling) in GGUF are not supported`,
+      {
+        hint: "load the Hugging Face folder of this model instead",
+      },
+    );
   }
   // the model's vocabulary is the embedding's row count (llama.cpp files may pad it past the token list)
   const vocab = embd.ne[1];
   const bos = tokenId(m, "tokenizer.ggml.bos_token_id");
-  const eosIds = [tokenId(m, "tokenizer.ggml.eos_token_id"), tokenId(m, "tokenizer.ggml.eot_token_id")].filter(
-    (e): e is number => e !== null,
-  );
+  const eosIds = [
+    tokenId(m, "tokenizer.ggml.eos_token_id"),
+    tokenId(m, "tokenizer.ggml.eot_token_id"),
+  ].filter((e): e is number => e !== null);
   return {
     modelType: arch,
     vocabSize: vocab,

@@ -118,10 +118,23 @@ class Cursor {
     return Number(v);
   }
   scalar(t: GgufType, w: string): GgufScalar {
-    const sizes: Partial<Record<GgufType, number>> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+    const sizes: Partial<Record<GgufType, number>> = {
+      0: 1,
+      1: 1,
+      2: 2,
+      3: 2,
+      4: 4,
+      5: 4,
+      6: 4,
+      7: 1,
+      10: 8,
+      11: 8,
+      12: 8,
+    };
     if (t === GgufType.STRING) return this.str(w);
     const n = sizes[t];
-    if (n === undefined) throw new ModelError(`${this.path}: ${w} at byte ${this.pos} has unknown value type ${t}`);
+    if (n === undefined)
+      throw new ModelError(`${this.path}: ${w} at byte ${this.pos} has unknown value type ${t}`);
     this.need(n, w);
     const p = this.pos;
     this.pos += n;
@@ -183,9 +196,11 @@ function parseHeader(c: Cursor, path: string, fileSize: number): GgufFile {
     const type = c.u32(`type of ${key}`) as GgufType;
     if (type === GgufType.ARRAY) {
       const itemType = c.u32(`item type of ${key}`) as GgufType;
-      if (itemType === GgufType.ARRAY) throw new ModelError(`${path}: nested array in metadata ${key} is not supported`);
+      if (itemType === GgufType.ARRAY)
+        throw new ModelError(`${path}: nested array in metadata ${key} is not supported`);
       const n = c.u64(`length of ${key}`);
-      if (n > fileSize) throw new ModelError(`${path}: metadata ${key} claims ${n} items, more than the file holds`);
+      if (n > fileSize)
+        throw new ModelError(`${path}: metadata ${key} claims ${n} items, more than the file holds`);
       const items: GgufValue[] = new Array(n);
       for (let j = 0; j < n; j++) items[j] = c.scalar(itemType, `${key}[${j}]`);
       metadata.set(key, { type, itemType, value: items });
@@ -202,7 +217,8 @@ function parseHeader(c: Cursor, path: string, fileSize: number): GgufFile {
   for (let i = 0; i < nTensors; i++) {
     const name = c.str(`tensor name #${i}`);
     const nDims = c.u32(`n_dims of ${name}`);
-    if (nDims < 1 || nDims > 4) throw new ModelError(`${path}: tensor ${name} has ${nDims} dimensions (1..4 allowed)`);
+    if (nDims < 1 || nDims > 4)
+      throw new ModelError(`${path}: tensor ${name} has ${nDims} dimensions (1..4 allowed)`);
     const ne: number[] = [];
     for (let d = 0; d < nDims; d++) ne.push(c.u64(`dim ${d} of ${name}`));
     const type = c.u32(`type of ${name}`);
@@ -213,7 +229,8 @@ function parseHeader(c: Cursor, path: string, fileSize: number): GgufFile {
   const tensors = infos.map((t): GgufTensorInfo => {
     const byteLength = tensorBytes(t.name, t.ne, t.type, path);
     const fileOffset = dataStart + t.offset;
-    if (t.offset % alignment !== 0) throw new ModelError(`${path}: tensor ${t.name} offset ${t.offset} is not aligned`);
+    if (t.offset % alignment !== 0)
+      throw new ModelError(`${path}: tensor ${t.name} offset ${t.offset} is not aligned`);
     if (fileOffset + byteLength > fileSize) {
       throw new ModelError(
         `${path}: truncated GGUF file: tensor ${t.name} needs bytes ${fileOffset}..${fileOffset + byteLength}, the file has ${fileSize}`,
@@ -247,7 +264,8 @@ function tensorBytes(name: string, ne: number[], type: number, path: string): nu
   };
   const p = per[type];
   if (!p) throw new ModelError(`${path}: tensor ${name} has unknown ggml type ${type}`);
-  if (ne[0] % p[0] !== 0) throw new ModelError(`${path}: tensor ${name} row length ${ne[0]} is not a multiple of ${p[0]}`);
+  if (ne[0] % p[0] !== 0)
+    throw new ModelError(`${path}: tensor ${name} row length ${ne[0]} is not a multiple of ${p[0]}`);
   return (n / p[0]) * p[1];
 }
 
@@ -290,7 +308,10 @@ function readFully(fd: number, buf: Uint8Array, position: number, path: string):
 }
 
 /** Read every tensor (or those `want` accepts) as f32, keyed by GGUF name. */
-export function readGgufTensors(file: GgufFile, want: (name: string) => boolean = () => true): Map<string, Float32Array> {
+export function readGgufTensors(
+  file: GgufFile,
+  want: (name: string) => boolean = () => true,
+): Map<string, Float32Array> {
   const fd = openFile(file.path);
   const out = new Map<string, Float32Array>();
   try {

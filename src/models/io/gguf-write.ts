@@ -42,46 +42,40 @@ class Bytes {
     this.push(b);
   }
   scalar(t: GgufType, v: GgufValue, key: string): void {
+    if (t === GgufType.STRING) {
+      if (typeof v !== "string") throw new ModelError(`GGUF metadata ${key}: expected a string`);
+      this.str(v);
+      return;
+    }
     const b = Buffer.alloc(8);
     const n = Number(v);
-    switch (t) {
-      case GgufType.STRING:
-        if (typeof v !== "string") throw new ModelError(`GGUF metadata ${key}: expected a string`);
-        return this.str(v);
-      case GgufType.U8:
-      case GgufType.BOOL:
-        b.writeUInt8(t === GgufType.BOOL ? (v ? 1 : 0) : n);
-        return this.push(b.subarray(0, 1));
-      case GgufType.I8:
-        b.writeInt8(n);
-        return this.push(b.subarray(0, 1));
-      case GgufType.U16:
-        b.writeUInt16LE(n);
-        return this.push(b.subarray(0, 2));
-      case GgufType.I16:
-        b.writeInt16LE(n);
-        return this.push(b.subarray(0, 2));
-      case GgufType.U32:
-        b.writeUInt32LE(n);
-        return this.push(b.subarray(0, 4));
-      case GgufType.I32:
-        b.writeInt32LE(n);
-        return this.push(b.subarray(0, 4));
-      case GgufType.F32:
-        b.writeFloatLE(n);
-        return this.push(b.subarray(0, 4));
-      case GgufType.U64:
-        b.writeBigUInt64LE(BigInt(v as number | bigint));
-        return this.push(b);
-      case GgufType.I64:
-        b.writeBigInt64LE(BigInt(v as number | bigint));
-        return this.push(b);
-      case GgufType.F64:
-        b.writeDoubleLE(n);
-        return this.push(b);
-      default:
-        throw new ModelError(`GGUF metadata ${key}: cannot write value type ${t}`);
-    }
+    const size: Partial<Record<GgufType, number>> = {
+      0: 1,
+      1: 1,
+      2: 2,
+      3: 2,
+      4: 4,
+      5: 4,
+      6: 4,
+      7: 1,
+      10: 8,
+      11: 8,
+      12: 8,
+    };
+    const bytes = size[t];
+    if (bytes === undefined) throw new ModelError(`GGUF metadata ${key}: cannot write value type ${t}`);
+    if (t === GgufType.U8) b.writeUInt8(n);
+    else if (t === GgufType.BOOL) b.writeUInt8(v ? 1 : 0);
+    else if (t === GgufType.I8) b.writeInt8(n);
+    else if (t === GgufType.U16) b.writeUInt16LE(n);
+    else if (t === GgufType.I16) b.writeInt16LE(n);
+    else if (t === GgufType.U32) b.writeUInt32LE(n);
+    else if (t === GgufType.I32) b.writeInt32LE(n);
+    else if (t === GgufType.F32) b.writeFloatLE(n);
+    else if (t === GgufType.U64) b.writeBigUInt64LE(BigInt(v as number | bigint));
+    else if (t === GgufType.I64) b.writeBigInt64LE(BigInt(v as number | bigint));
+    else b.writeDoubleLE(n);
+    this.push(b.subarray(0, bytes));
   }
   pad(align: number): void {
     const n = (align - (this.length % align)) % align;

@@ -21,7 +21,8 @@ function int(cfg: Json, key: string, src: string, fallback?: number): number {
 
 function num(cfg: Json, key: string, src: string, fallback: number): number {
   const v = cfg[key] ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ModelError(`${src}: field ${key} is not a number`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new ModelError(`${src}: field ${key} is not a number`);
   return v;
 }
 
@@ -40,7 +41,8 @@ export function configFromHf(cfg: Json, src: string): LlamaConfig {
     });
   }
   const act = cfg.hidden_act ?? "silu";
-  if (act !== "silu") throw new ModelError(`${src}: hidden_act "${String(act)}" is not supported (expected silu)`);
+  if (act !== "silu")
+    throw new ModelError(`${src}: hidden_act "${String(act)}" is not supported (expected silu)`);
   if (cfg.mlp_bias === true) throw new ModelError(`${src}: mlp_bias = true is not supported`);
   if (modelType === "qwen2" && cfg.use_sliding_window === true) {
     throw new ModelError(`${src}: use_sliding_window = true is not supported`);
@@ -48,7 +50,8 @@ export function configFromHf(cfg: Json, src: string): LlamaConfig {
   const hidden = int(cfg, "hidden_size", src);
   const heads = int(cfg, "num_attention_heads", src);
   const headDim = cfg.head_dim == null ? hidden / heads : int(cfg, "head_dim", src);
-  if (!Number.isInteger(headDim)) throw new ModelError(`${src}: hidden_size ${hidden} is not a multiple of ${heads} heads`);
+  if (!Number.isInteger(headDim))
+    throw new ModelError(`${src}: hidden_size ${hidden} is not a multiple of ${heads} heads`);
   let ropeScaling: LlamaConfig["ropeScaling"] = null;
   const rs = cfg.rope_scaling as Json | null | undefined;
   if (rs) {
@@ -62,7 +65,9 @@ export function configFromHf(cfg: Json, src: string): LlamaConfig {
         originalMaxPositionEmbeddings: int(rs, "original_max_position_embeddings", `${src} rope_scaling`),
       };
     } else {
-      throw new ModelError(`${src}: rope_scaling type "${String(type)}" is not supported`, { hint: "supported: llama3" });
+      throw new ModelError(`${src}: rope_scaling type "${String(type)}" is not supported`, {
+        hint: "supported: llama3",
+      });
     }
   }
   const bos = cfg.bos_token_id;

@@ -60,7 +60,8 @@ export function loadHfFolder(dir: string): HfFolder {
     // chat models list their end-of-turn tokens here (e.g. Llama 3: [128001, 128009])
     const extra = generationConfig.eos_token_id;
     const more = typeof extra === "number" ? [extra] : Array.isArray(extra) ? extra : [];
-    for (const id of more) if (typeof id === "number" && !config.eosTokenIds.includes(id)) config.eosTokenIds.push(id);
+    for (const id of more)
+      if (typeof id === "number" && !config.eosTokenIds.includes(id)) config.eosTokenIds.push(id);
   }
   const names = new Set(parameterShapes(config).map(([n]) => n));
   const want = (n: string) => names.has(n);
@@ -78,7 +79,9 @@ export function loadHfFolder(dir: string): HfFolder {
   } else {
     const hasBin = existsSync(join(dir, "pytorch_model.bin"));
     throw new ModelError(`${dir}: no model.safetensors or model.safetensors.index.json`, {
-      hint: hasBin ? "pytorch_model.bin is not supported; convert it to safetensors" : "is the download complete?",
+      hint: hasBin
+        ? "pytorch_model.bin is not supported; convert it to safetensors"
+        : "is the download complete?",
     });
   }
   const checkpoint = { config, tensors };
@@ -106,7 +109,10 @@ export function hfTensors(ck: Checkpoint): Map<string, Tensor> {
     const qk = /self_attn\.([qk])_proj\.(weight|bias)$/.exec(name);
     if (qk && c.ropeLayout === "interleaved") {
       const heads = qk[1] === "q" ? c.numHeads : c.numKvHeads;
-      out.set(name, { shape, data: permuteRopeRows(t.data, heads, c.headDim, shape.length === 2 ? shape[1] : 1, "half") });
+      out.set(name, {
+        shape,
+        data: permuteRopeRows(t.data, heads, c.headDim, shape.length === 2 ? shape[1] : 1, "half"),
+      });
     } else out.set(name, { shape, data: t.data });
   }
   return out;

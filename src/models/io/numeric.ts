@@ -47,7 +47,10 @@ export function f32ToF16(v: number): number {
   return sign | (e << 10) | r;
 }
 
-export function f16ArrayToF32(src: Uint16Array, out: Float32Array = new Float32Array(src.length)): Float32Array {
+export function f16ArrayToF32(
+  src: Uint16Array,
+  out: Float32Array = new Float32Array(src.length),
+): Float32Array {
   // a 64K lookup table would be faster, but the plain loop keeps load time small enough for CPU models
   for (let i = 0; i < src.length; i++) out[i] = f16ToF32(src[i]);
   return out;

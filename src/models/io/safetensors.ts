@@ -16,7 +16,18 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-const itemSize: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const itemSize: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 function readAt(fd: number, buf: Uint8Array, pos: number, path: string): void {
   let done = 0;
@@ -70,12 +81,17 @@ export function readSafetensors(
       const count = e.shape.reduce((a, b) => a * b, 1);
       const [b, end] = e.data_offsets;
       if (end - b !== count * el) {
-        throw new ModelError(`${path}: tensor ${name} spans ${end - b} bytes, shape [${e.shape}] ${e.dtype} needs ${count * el}`);
+        throw new ModelError(
+          `${path}: tensor ${name} spans ${end - b} bytes, shape [${e.shape}] ${e.dtype} needs ${count * el}`,
+        );
       }
       if (dataStart + end > size) {
-        throw new ModelError(`${path}: truncated file: tensor ${name} ends at byte ${dataStart + end}, the file has ${size}`, {
-          hint: "the download may be incomplete; fetch the file again",
-        });
+        throw new ModelError(
+          `${path}: truncated file: tensor ${name} ends at byte ${dataStart + end}, the file has ${size}`,
+          {
+            hint: "the download may be incomplete; fetch the file again",
+          },
+        );
       }
       const bytes = new Uint8Array(end - b);
       readAt(fd, bytes, dataStart + b, path);
@@ -120,7 +136,9 @@ export function writeSafetensors(
   for (const name of names) {
     const t = tensors.get(name) as Tensor;
     const bytes =
-      dtype === "F32" ? bytesOf(t.data) : bytesOf(dtype === "F16" ? f32ArrayToF16(t.data) : f32ArrayToBf16(t.data));
+      dtype === "F32"
+        ? bytesOf(t.data)
+        : bytesOf(dtype === "F16" ? f32ArrayToF16(t.data) : f32ArrayToBf16(t.data));
     header[name] = { dtype, shape: t.shape, data_offsets: [off, off + bytes.byteLength] };
     data.push(bytes);
     off += bytes.byteLength;

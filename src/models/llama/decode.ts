@@ -59,7 +59,8 @@ export class Decoder {
     const row = cache.capacity * c.numKvHeads * c.headDim;
     const used = cache.lengths[from] * c.numKvHeads * c.headDim;
     for (const r of [from, ...to]) {
-      if (!(r >= 0 && r < cache.batch)) throw new ShapeError(`copyCacheRow: row ${r} outside the cache (batch ${cache.batch})`);
+      if (!(r >= 0 && r < cache.batch))
+        throw new ShapeError(`copyCacheRow: row ${r} outside the cache (batch ${cache.batch})`);
     }
     for (const r of to) {
       if (r === from) continue;
@@ -111,12 +112,15 @@ export class Decoder {
       seen.add(r);
       const end = cache.lengths[r] + T;
       if (end > cache.capacity) {
-        throw new ShapeError(`decode: row ${r} would hold ${end} positions, the cache capacity is ${cache.capacity}`);
+        throw new ShapeError(
+          `decode: row ${r} would hold ${end} positions, the cache capacity is ${cache.capacity}`,
+        );
       }
       maxEnd = Math.max(maxEnd, end);
     }
     for (let i = 0; i < N; i++) {
-      if (tokens[i] < 0 || tokens[i] >= V) throw new ShapeError(`decode: token ${tokens[i]} is outside the vocabulary (${V})`);
+      if (tokens[i] < 0 || tokens[i] >= V)
+        throw new ShapeError(`decode: token ${tokens[i]} is outside the vocabulary (${V})`);
     }
     m.rope.ensure(maxEnd);
     const ws = this.workspace(N);

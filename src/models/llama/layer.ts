@@ -2,7 +2,7 @@
 // RoPE -> GQA causal attention -> o_proj + residual -> RMSNorm -> SwiGLU MLP + residual.
 // Not the model loop or the KV cache (model.ts, decode.ts). Math follows HF modeling_llama.py / modeling_qwen2.py.
 // Shapes: N = B*T rows, C hidden, NH/NKV heads, HS head size, I intermediate; Linear weights are [out, in].
-import type { Backend } from "../../engine/backend.js";
+import type { Backend } from "../../engine/index.js";
 import type { LlamaConfig, Parameter } from "../causal-lm.js";
 
 export interface LayerWeights {
@@ -61,7 +61,16 @@ export function allocActs(c: LlamaConfig, B: number, T: number): LayerActs {
 }
 
 /** y[N, out] (= or +=) x[N, in] · Wᵀ */
-export function linear(be: Backend, y: Float32Array, x: Float32Array, w: Float32Array, N: number, inF: number, outF: number, beta = 0): void {
+export function linear(
+  be: Backend,
+  y: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  N: number,
+  inF: number,
+  outF: number,
+  beta = 0,
+): void {
   be.matmul({ a: x, b: w, c: y, m: N, n: outF, k: inF, transA: false, transB: true, beta });
 }
 

@@ -1,12 +1,20 @@
 // The Llama-family CausalLM (Llama, Mistral, Qwen2) on an engine Backend: full-batch logits, masked
 // token log-probs with activations kept for backward (optionally recomputed per block), and the
 // KV-cache decode (decode.ts). Not checkpoint IO (io/). Follows HF LlamaForCausalLM and llm.c's train loop.
-import type { Backend } from "../../engine/backend.js";
+import type { Backend } from "../../engine/index.js";
 import { ShapeError } from "../../util/errors.js";
 import type { CausalLM, KVCache, LlamaConfig, Parameter, TokenBatch } from "../causal-lm.js";
 import { type Checkpoint, checkCheckpoint, parameterShapes } from "../checkpoint.js";
 import { Decoder } from "./decode.js";
-import { allocActs, allocGradScratch, type LayerActs, type LayerWeights, layerBackward, layerForward, linear } from "./layer.js";
+import {
+  allocActs,
+  allocGradScratch,
+  type LayerActs,
+  type LayerWeights,
+  layerBackward,
+  layerForward,
+  linear,
+} from "./layer.js";
 import { RopeTables } from "./rope.js";
 
 export interface LlamaOptions {
@@ -55,7 +63,12 @@ export class LlamaModel implements CausalLM {
     this.params = parameterShapes(ck.config).map(([name, shape]) => {
       const t = ck.tensors.get(name);
       // checkCheckpoint guarantees presence; copy so the model owns its weights
-      const p: Parameter = { name, shape, data: t ? new Float32Array(t.data) : new Float32Array(0), grad: null };
+      const p: Parameter = {
+        name,
+        shape,
+        data: t ? new Float32Array(t.data) : new Float32Array(0),
+        grad: null,
+      };
       byName.set(name, p);
       return p;
     });
@@ -106,13 +119,18 @@ export class LlamaModel implements CausalLM {
     const V = this.config.vocabSize;
     for (let i = 0; i < tokens.length; i++) {
       if (mask[i] && (tokens[i] < 0 || tokens[i] >= V)) {
-        throw new ShapeError(`${what}: token ${tokens[i]} at [${Math.floor(i / T)}, ${i % T}] is outside the vocabulary (${V})`);
+        throw new ShapeError(
+          `${what}: token ${tokens[i]} at [${Math.floor(i / T)}, ${i % T}] is outside the vocabulary (${V})`,
+        );
       }
     }
   }
 
   /** Embedding + blocks + final norm; returns the normed hidden states [N, C]. */
-  private forwardTrunk(batch: TokenBatch, keep: boolean): { xf: Float32Array; st: Omit<TrainState, "rows" | "targets" | "lse"> } {
+  private forwardTrunk(
+    batch: TokenBatch,
+    keep: boolean,
+  ): { xf: Float32Array; st: Omit<TrainState, "rows" | "targets" | "lse"> } {
     const c = this.config;
     const be = this.backend;
     const { B, T } = batch;
@@ -161,7 +179,8 @@ export class LlamaModel implements CausalLM {
   tokenLogprobs(batch: TokenBatch, lossMask: Uint8Array, train: boolean): Float32Array {
     this.checkBatch(batch, "tokenLogprobs");
     const { B, T } = batch;
-    if (lossMask.length !== B * T) throw new ShapeError(`tokenLogprobs: lossMask has ${lossMask.length} entries, expected ${B * T}`);
+    if (lossMask.length !== B * T)
+      throw new ShapeError(`tokenLogprobs: lossMask has ${lossMask.length} entries, expected ${B * T}`);
     const c = this.config;
     const be = this.backend;
     const C = c.hiddenSize;
@@ -170,7 +189,8 @@ export class LlamaModel implements CausalLM {
     const { xf, st } = this.forwardTrunk(batch, train);
     // only rows whose next token is scored go through the LM head (prompts and padding skip the V-wide matmul)
     const sel: number[] = [];
-    for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) if (lossMask[b * T + t + 1]) sel.push(b * T + t);
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t + 1 < T; t++) if (lossMask[b * T + t + 1]) sel.push(b * T + t);
     const rows = Int32Array.from(sel);
     const targets = new Int32Array(rows.length);
     for (let i = 0; i < rows.length; i++) targets[i] = batch.tokens[rows[i] + 1];
@@ -206,7 +226,9 @@ export class LlamaModel implements CausalLM {
     if (!st) throw new ShapeError("backward: call tokenLogprobs(batch, lossMask, true) first");
     const { B, T } = st.batch;
     if (dlogprobs.length !== B * (T - 1)) {
-      throw new ShapeError(`backward: dlogprobs has ${dlogprobs.length} entries, expected B*(T-1) = ${B * (T - 1)}`);
+      throw new ShapeError(
+        `backward: dlogprobs has ${dlogprobs.length} entries, expected B*(T-1) = ${B * (T - 1)}`,
+      );
     }
     const c = this.config;
     const be = this.backend;
@@ -236,9 +258,37 @@ export class LlamaModel implements CausalLM {
       }
       linear(be, logits, xsel, this.head.data, n, C, V);
       dlogits.fill(0);
-      be.logSoftmaxGatherBackward(dlogits, dlp, logits, lse.subarray(r0, r0 + n), targets.subarray(r0, r0 + n), n, V);
-      be.matmul({ a: dlogits, b: this.head.data, c: dxsel, m: n, n: C, k: V, transA: false, transB: false, beta: 0 });
-      be.matmul({ a: dlogits, b: xsel, c: grad(this.head), m: V, n: C, k: n, transA: true, transB: false, beta: 1 });
+      be.logSoftmaxGatherBackward(
+        dlogits,
+        dlp,
+        logits,
+        lse.subarray(r0, r0 + n),
+        targets.subarray(r0, r0 + n),
+        n,
+        V,
+      );
+      be.matmul({
+        a: dlogits,
+        b: this.head.data,
+        c: dxsel,
+        m: n,
+        n: C,
+        k: V,
+        transA: false,
+        transB: false,
+        beta: 0,
+      });
+      be.matmul({
+        a: dlogits,
+        b: xsel,
+        c: grad(this.head),
+        m: V,
+        n: C,
+        k: n,
+        transA: true,
+        transB: false,
+        beta: 1,
+      });
       for (let i = 0; i < n; i++) {
         const r = rows[r0 + i];
         for (let j = 0; j < C; j++) dxf[r * C + j] += dxsel[i * C + j];

@@ -21,7 +21,8 @@ export function inverseFrequencies(c: LlamaConfig): Float32Array {
         inv[i] = inv[i] / s.factor; // low frequencies stretched by `factor`
         continue;
       }
-      const smooth = (s.originalMaxPositionEmbeddings / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+      const smooth =
+        (s.originalMaxPositionEmbeddings / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
       inv[i] = (1 - smooth) * (inv[i] / s.factor) + smooth * inv[i];
     }
   }
