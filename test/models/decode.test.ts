@@ -18,7 +18,7 @@ function lastLogits(model: LlamaModel, seq: number[]): Float32Array {
 const seqA = [1, 5, 9, 14, 20, 33, 41, 2, 7, 3];
 const seqB = [1, 7, 3, 60, 12];
 
-for (const variant of ["llama_untied", "qwen2_tied"]) {
+for (const variant of ["llama_untied", "qwen2_tied", "llama3_untied"]) {
   test(`${variant}: decode with KV cache equals the full forward's last-token logits`, () => {
     const { model } = loadModel(join(goldenDir, variant), { backend: getTsBackend() });
     const V = model.config.vocabSize;

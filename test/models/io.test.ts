@@ -251,3 +251,20 @@ test("RoPE layouts: stories260K (interleaved) -> HF folder (half) -> GGUF gives 
   const orig: Checkpoint = readGgufCheckpoint("models/stories260K.gguf").checkpoint;
   assertSameTensors(back.tensors, orig.tensors);
 });
+
+test("HF folder: Llama-3 rope_scaling survives save -> load; GGUF export refuses it clearly", () => {
+  const src = join(goldenDir, "llama3_untied");
+  const { model } = loadModel(src, { backend: getTsBackend() });
+  assert.deepEqual(model.config.ropeScaling, {
+    factor: 8,
+    lowFreqFactor: 1,
+    highFreqFactor: 4,
+    originalMaxPositionEmbeddings: 64,
+  });
+  const dir = tmp();
+  saveHfFolder(model, join(dir, "out"));
+  const back = loadHfFolder(join(dir, "out")).checkpoint;
+  assert.deepEqual(back.config, model.config);
+  assertSameTensors(back.tensors, loadHfFolder(src).checkpoint.tensors);
+  assert.throws(() => saveGguf(model, join(dir, "x.gguf")), isModelError(/Llama-3 RoPE scaling/));
+});

@@ -7,7 +7,14 @@ import { getTsBackend } from "../../src/engine/index.js";
 import { loadModel } from "../../src/models/index.js";
 import { goldenDir, readGolden, relErr } from "./golden.js";
 
-const variants = ["llama_tied", "llama_untied", "qwen2_tied", "qwen2_untied", "mistral_untied"];
+const variants = [
+  "llama_tied",
+  "llama_untied",
+  "qwen2_tied",
+  "qwen2_untied",
+  "mistral_untied",
+  "llama3_untied",
+];
 
 for (const variant of variants) {
   for (const recompute of [false, true]) {
