@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { getTsBackend } from "../../src/engine/index.js";
+import { type Backend, getNativeBackend, getTsBackend } from "../../src/engine/index.js";
 import { type LlamaModel, loadModel } from "../../src/models/index.js";
 import { isPrefloopError } from "../../src/util/errors.js";
 import { goldenDir, relErr } from "./golden.js";
@@ -18,9 +18,13 @@ function lastLogits(model: LlamaModel, seq: number[]): Float32Array {
 const seqA = [1, 5, 9, 14, 20, 33, 41, 2, 7, 3];
 const seqB = [1, 7, 3, 60, 12];
 
-for (const variant of ["llama_untied", "qwen2_tied", "llama3_untied"]) {
-  test(`${variant}: decode with KV cache equals the full forward's last-token logits`, () => {
-    const { model } = loadModel(join(goldenDir, variant), { backend: getTsBackend() });
+const backends: Backend[] = [getTsBackend(), getNativeBackend()].filter((b): b is Backend => b !== null);
+
+for (const [variant, backend] of ["llama_untied", "qwen2_tied", "llama3_untied"].flatMap((v) =>
+  backends.map((b) => [v, b] as const),
+)) {
+  test(`${variant} [${backend.name}]: decode with KV cache equals the full forward's last-token logits`, () => {
+    const { model } = loadModel(join(goldenDir, variant), { backend });
     const V = model.config.vocabSize;
     const cache = model.newCache(3, 16);
     // row 0: prefill 4 tokens then one at a time; row 2: the whole of seqB at once
@@ -84,31 +88,33 @@ test("stories260K: cached greedy decoding equals greedy over full forwards", () 
   assert.equal(logits.length, V);
 });
 
-test("stories260K: greedy decoding from BOS reproduces the model's documented sample (200 tokens)", () => {
-  const { model, tokenizer } = loadModel("models/stories260K.gguf", { backend: getTsBackend() });
-  assert.equal(tokenizer.kind, "gguf");
-  if (tokenizer.kind !== "gguf") return;
-  const pieces = tokenizer.metadata.tokens;
-  const argmax = (x: Float32Array) => x.reduce((bi, v, i) => (v > x[bi] ? i : bi), 0);
-  const cache = model.newCache(1, 256);
-  const ids: number[] = [];
-  let logits = model.decode(cache, [0], Int32Array.of(1), 1);
-  for (let i = 0; i < 200; i++) {
-    const next = argmax(logits);
-    ids.push(next);
-    logits = model.decode(cache, [0], Int32Array.of(next), 1);
-  }
-  // minimal SentencePiece detokenisation (the text layer owns the real one): ▁ -> space, <0xNN> -> byte
-  const bytes: number[] = [];
-  for (const id of ids) {
-    const p = pieces[id];
-    const m = /^<0x([0-9A-F]{2})>$/.exec(p);
-    if (m) bytes.push(Number.parseInt(m[1], 16));
-    else bytes.push(...Buffer.from(p.replaceAll("\u2581", " "), "utf8"));
-  }
-  const text = Buffer.from(bytes).toString("utf8").replace(/^ /, "");
-  const doc =
-    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do. She said, \"I want to play with your ball, but I can't find it.\"\nLily was sad and didn't know what to do. She said, \"I'm sorry, Lily. I didn't know what to do.\"\nLily didn't want to help her mom, so she said, \"I'm sorry, mom. I didn't know what to do.\" Her mom said, \"Don't worry, Lily. We can help you.";
-  assert.ok(text.length > 400, text);
-  assert.equal(text, doc.slice(0, text.length));
-});
+for (const backend of backends) {
+  test(`stories260K [${backend.name}]: greedy decoding from BOS reproduces the model's documented sample (200 tokens)`, () => {
+    const { model, tokenizer } = loadModel("models/stories260K.gguf", { backend });
+    assert.equal(tokenizer.kind, "gguf");
+    if (tokenizer.kind !== "gguf") return;
+    const pieces = tokenizer.metadata.tokens;
+    const argmax = (x: Float32Array) => x.reduce((bi, v, i) => (v > x[bi] ? i : bi), 0);
+    const cache = model.newCache(1, 256);
+    const ids: number[] = [];
+    let logits = model.decode(cache, [0], Int32Array.of(1), 1);
+    for (let i = 0; i < 200; i++) {
+      const next = argmax(logits);
+      ids.push(next);
+      logits = model.decode(cache, [0], Int32Array.of(next), 1);
+    }
+    // minimal SentencePiece detokenisation (the text layer owns the real one): ▁ -> space, <0xNN> -> byte
+    const bytes: number[] = [];
+    for (const id of ids) {
+      const p = pieces[id];
+      const m = /^<0x([0-9A-F]{2})>$/.exec(p);
+      if (m) bytes.push(Number.parseInt(m[1], 16));
+      else bytes.push(...Buffer.from(p.replaceAll("\u2581", " "), "utf8"));
+    }
+    const text = Buffer.from(bytes).toString("utf8").replace(/^ /, "");
+    const doc =
+      "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do. She said, \"I want to play with your ball, but I can't find it.\"\nLily was sad and didn't know what to do. She said, \"I'm sorry, Lily. I didn't know what to do.\"\nLily didn't want to help her mom, so she said, \"I'm sorry, mom. I didn't know what to do.\" Her mom said, \"Don't worry, Lily. We can help you.";
+    assert.ok(text.length > 400, text);
+    assert.equal(text, doc.slice(0, text.length));
+  });
+}
