@@ -1,0 +1,9 @@
+// The run directory (manifest, lock, atomic and append-only writers, status) and the iteration controller.
+export { fsyncDir, tempPathFor, writeFileAtomic, writeJsonAtomic } from "./atomic.js";
+export { sha256File, sha256Text, sha256Tree } from "./hash.js";
+export { JsonlWriter, type JsonlOpenOptions, readJsonl, readJsonlRows } from "./jsonl.js";
+export { isStale, type LockInfo, RunLock, readLock } from "./lock.js";
+export type { Manifest, StageRecord, StageState } from "./manifest.js";
+export { type CreateRunOptions, RunDirectory } from "./run-dir.js";
+export { formatStatus, type RunStatus, runStatus } from "./status.js";
+export { formatSummaryTable, readSummary, type Summary, type SummaryRow, writeSummary } from "./summary.js";
