@@ -17,7 +17,7 @@ export type { GenerateConfig, GenerateOverride } from "./schema/generate.js";
 export type { ModelConfig } from "./schema/model.js";
 export type { PairsConfig } from "./schema/pairs.js";
 export type { PromptsConfig } from "./schema/prompts.js";
-export type { RankConfig, RankerConfig } from "./schema/rank.js";
+export type { RankConfig } from "./schema/rank.js";
 export { type Recipe, type RecipeInput, recipeSchema } from "./schema/recipe.js";
 export { LOSS_TYPES, type LossType, type TrainConfig } from "./schema/train.js";
 export { describeField, didYouMean, schemaAt } from "./schema-walk.js";

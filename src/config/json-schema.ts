@@ -108,11 +108,22 @@ function isObject(p: JsonSchema): boolean {
 }
 
 function typeOf(p: JsonSchema): string {
-  if (p.anyOf) return p.anyOf.map(typeOf).join(" \\| ");
+  const union = p.anyOf ?? (p.oneOf as JsonSchema[] | undefined);
+  if (union) {
+    const types = [...new Set(union.map(typeOf))];
+    return types.includes("any") ? firstPhrase(p) : types.join(" \\| ");
+  }
+  if (p.type === undefined) return firstPhrase(p);
   const t = Array.isArray(p.type) ? p.type.join(" \\| ") : (p.type ?? "any");
   if (t === "array" && p.items) return `list of ${typeOf(p.items)}`;
   if (t === "object" && p.additionalProperties) return "map";
   return t;
+}
+
+/** Fields whose JSON type says little (unions, preprocessed specs): the description's first phrase. */
+function firstPhrase(p: JsonSchema): string {
+  const d = descOf(p);
+  return d ? d.split(". ")[0].replace(/ \| /g, " \\| ") : "any";
 }
 
 function allowed(p: JsonSchema): string {

@@ -72,10 +72,10 @@ export function parseRecipe(text: string, file: string, options: LoadOptions = {
         ? Number.MAX_SAFE_INTEGER
         : (valueOffset(doc.contents, i.path as Path) ?? 0);
     const issues = [...result.error.issues].sort((a, b) => order(a) - order(b));
-    const messages = issues.map((issue) => formatIssue(issue, doc.contents, where, flagPaths));
+    const messages = issues.map((issue) => formatIssue(issue, doc.contents, where, flagPaths, raw));
     const hints: string[] = [];
     const first = issues[0];
-    const field = schemaAt(recipeSchema, first.path as Path);
+    const field = schemaAt(recipeSchema, first.path as Path, raw);
     if (first.code !== "unrecognized_keys" && field.ok) {
       const d = describeField(field.schema);
       if (d) hints.push(`${dotted(first.path as Path)}: ${d}`);
@@ -103,10 +103,11 @@ function formatIssue(
   contents: unknown,
   where: (offset: number | undefined) => string,
   flagPaths: Array<{ path: Path; flag: string }>,
+  raw: Raw,
 ): string {
   const path = issue.path as Path;
   if (issue.code === "unrecognized_keys") {
-    const known = objectKeys(okSchema(path)) ?? [];
+    const known = objectKeys(okSchema(path, raw), valueAt(raw, path)) ?? [];
     const key = issue.keys[0];
     const fieldPath = dotted([...path, key]);
     const flag = flagFor([...path, key], flagPaths);
@@ -123,9 +124,16 @@ function formatIssue(
     : `${loc}: ${fieldName}: ${what}`;
 }
 
-function okSchema(path: Path): ZodType {
-  const r = schemaAt(recipeSchema, path);
+function okSchema(path: Path, raw: Raw): ZodType {
+  const r = schemaAt(recipeSchema, path, raw);
   return r.ok ? r.schema : recipeSchema;
+}
+
+function valueAt(raw: unknown, path: Path): unknown {
+  let v = raw;
+  for (const seg of path)
+    v = typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
 }
 
 function flagFor(path: Path, flagPaths: Array<{ path: Path; flag: string }>): string | undefined {
@@ -182,7 +190,7 @@ export function applySet(raw: Raw, set: string): Path {
   const valueText = set.slice(eq + 1);
   const path: Path = key.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   if (path.some((s) => s === "")) throw new ConfigError(`--set ${set}: empty segment in '${key}'`);
-  const walk = schemaAt(recipeSchema, path);
+  const walk = schemaAt(recipeSchema, path, raw);
   if (!walk.ok) {
     const at = dotted(path.slice(0, walk.depth + 1));
     const allowed = walk.keys.length > 0 ? `; allowed here: ${walk.keys.join(", ")}` : "";
@@ -241,7 +249,19 @@ export function resolveRecipePaths(loaded: LoadedRecipe): Recipe {
     }
     return value;
   };
-  return visit(out, []) as Recipe;
+  const recipe = visit(out, []) as Recipe;
+  // Ranker specs (the reward layer's schema) carry their own paths: module, pairrm, classifier.
+  const visitSpec = (spec: unknown): void => {
+    if (typeof spec !== "object" || spec === null) return;
+    const o = spec as Raw;
+    if (typeof o.path === "string" && (o.path.startsWith("./") || o.path.startsWith("../"))) {
+      o.path = resolve(loaded.baseDir, o.path);
+    }
+    if (Array.isArray(o.members)) for (const m of o.members) visitSpec((m as Raw).ranker);
+  };
+  visitSpec(recipe.rank.ranker);
+  visitSpec(recipe.eval.judge);
+  return recipe;
 }
 
 export function dotted(path: Path): string {

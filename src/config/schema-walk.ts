@@ -13,7 +13,11 @@ export function unwrap(schema: ZodType): ZodType {
     } else if (s instanceof z.ZodPrefault) {
       s = s._zod.def.innerType as ZodType;
     } else if (s instanceof z.ZodPipe) {
-      s = s._zod.def.in as ZodType;
+      // z.preprocess(fn, schema) is a pipe from a transform into the real schema
+      const inner = s._zod.def.in as ZodType;
+      s = (inner instanceof z.ZodTransform ? s._zod.def.out : inner) as ZodType;
+    } else if (s instanceof z.ZodLazy) {
+      s = s._zod.def.getter() as ZodType;
     } else {
       return s;
     }
@@ -41,7 +45,11 @@ function unwrapOnce(s: ZodType): ZodType {
   if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault)
     return s.unwrap() as ZodType;
   if (s instanceof z.ZodPrefault) return s._zod.def.innerType as ZodType;
-  if (s instanceof z.ZodPipe) return s._zod.def.in as ZodType;
+  if (s instanceof z.ZodPipe) {
+    const inner = s._zod.def.in as ZodType;
+    return (inner instanceof z.ZodTransform ? s._zod.def.out : inner) as ZodType;
+  }
+  if (s instanceof z.ZodLazy) return s._zod.def.getter() as ZodType;
   return s;
 }
 
@@ -59,9 +67,25 @@ export function isPathField(schema: ZodType): boolean {
 }
 
 /** The keys an object schema allows, or undefined when it is not an object. */
-export function objectKeys(schema: ZodType): string[] | undefined {
-  const s = unwrap(schema);
+export function objectKeys(schema: ZodType, value?: unknown): string[] | undefined {
+  const s = pickMember(unwrap(schema), value);
   return s instanceof z.ZodObject ? Object.keys(s.shape) : undefined;
+}
+
+/** For a union, the member the value is meant for (by its discriminator, e.g. `type`); else the schema. */
+function pickMember(s: ZodType, value: unknown): ZodType {
+  if (!(s instanceof z.ZodUnion)) return s;
+  const options = s._zod.def.options as ZodType[];
+  const disc = (s._zod.def as { discriminator?: string }).discriminator;
+  if (disc && typeof value === "object" && value !== null) {
+    const tag = (value as Record<string, unknown>)[disc];
+    for (const o of options) {
+      const u = unwrap(o);
+      if (u instanceof z.ZodObject && (u.shape as Record<string, ZodType>)[disc]?.safeParse(tag).success)
+        return u;
+    }
+  }
+  return s;
 }
 
 export type WalkResult =
@@ -69,11 +93,13 @@ export type WalkResult =
   | { ok: false; depth: number; segment: string; keys: string[] };
 
 /** Follows `path` into `schema`; on failure says which segment did not exist and what was allowed there. */
-export function schemaAt(schema: ZodType, path: ReadonlyArray<string | number>): WalkResult {
+export function schemaAt(schema: ZodType, path: ReadonlyArray<string | number>, value?: unknown): WalkResult {
   let s: ZodType = schema;
+  let v: unknown = value;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
-    const u = unwrap(s);
+    const u = pickMember(unwrap(s), v);
+    v = typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[seg] : undefined;
     if (u instanceof z.ZodObject) {
       const shape = u.shape as Record<string, ZodType>;
       const next = typeof seg === "string" ? shape[seg] : undefined;
@@ -89,7 +115,7 @@ export function schemaAt(schema: ZodType, path: ReadonlyArray<string | number>):
       return { ok: false, depth: i, segment: String(seg), keys: [] };
     }
   }
-  return { ok: true, schema: s };
+  return { ok: true, schema: pickMember(unwrap(s), v) === unwrap(s) ? s : pickMember(unwrap(s), v) };
 }
 
 /** " (did you mean 'x'?)" when a known key is close to the typo, else "". */

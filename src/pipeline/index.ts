@@ -1,4 +1,33 @@
 // The run directory (manifest, lock, atomic and append-only writers, status) and the iteration controller.
+export type {
+  Components,
+  PreferenceRow,
+  PromptRecord,
+  PromptSplit,
+  Trainer,
+  TrainerSettings,
+  TrainMetrics,
+} from "./components.js";
+export {
+  type LoopOptions,
+  runLoop,
+  stageIds,
+  startModelPath,
+  summarize,
+  trainedModelPath,
+} from "./controller.js";
+export {
+  type GenerationRow,
+  type HeldOutRow,
+  heldOutMetrics,
+  samplingFor,
+  type ScoreRow,
+} from "./iteration-stages.js";
+export { buildPairs, type PairCounts, pairStrategy, promptText, type ScoredGroup } from "./pairs.js";
+export { describeRun, formatPlan, planRun, type RunPlan } from "./plan.js";
+export { rng, seedFor } from "./seeds.js";
+export { runStage } from "./stage.js";
+export { defaultComponents } from "./wiring.js";
 export { fsyncDir, tempPathFor, writeFileAtomic, writeJsonAtomic } from "./atomic.js";
 export { sha256File, sha256Text, sha256Tree } from "./hash.js";
 export { JsonlWriter, type JsonlOpenOptions, readJsonl, readJsonlRows } from "./jsonl.js";

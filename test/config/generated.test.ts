@@ -21,7 +21,9 @@ test("every field of the recipe is documented in docs/config.md with a descripti
     "train.reference",
     "train.lora.r",
     "engines.trainer.type",
-    "rank.length_control.mode",
+    "rank.length_control",
+    "rank.ranker",
+    "eval.judge",
     "generate.per_iteration",
     "prompts.test_per_iteration",
   ]) {

@@ -32,7 +32,7 @@ const good = mkdtempSync(join(tmpdir(), "pf-cfg-"));
 const goodFile = join(good, "ok.yaml");
 writeFileSync(
   goodFile,
-  "model: { path: m.gguf }\nprompts: { source: ./p.jsonl }\nrank: { type: scorers, scorers: [{ name: length }] }\n",
+  "model: { path: m.gguf }\nprompts: { source: ./p.jsonl }\nrank: { ranker: length }\n",
 );
 
 const flagCases: Array<[string[], string]> = [
@@ -68,7 +68,7 @@ test("several problems: the first in file order is the message, the rest are cou
   const f = join(good, "multi.yaml");
   writeFileSync(
     f,
-    "model: { path: m.gguf }\nprompts: { source: ./p.jsonl }\nrank: { type: scorers, scorers: [{ name: length }] }\ngenerate: { n: 1 }\ntrain: { beta: 0 }\n",
+    "model: { path: m.gguf }\nprompts: { source: ./p.jsonl }\nrank: { ranker: length }\ngenerate: { n: 1 }\ntrain: { beta: 0 }\n",
   );
   const r = runCli(["config", "show", f]);
   assert.equal(r.code, 2);

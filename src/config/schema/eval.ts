@@ -2,7 +2,8 @@
 // win rate vs the base model with its standard error), and optional AlpacaEval at the end.
 import { z } from "zod";
 import { pathField, samplingFields } from "./common.js";
-import { rankerSchema } from "./rank.js";
+import { rankerSpecSchema } from "../../reward/index.js";
+import { RANKER_DESCRIPTION } from "./rank.js";
 
 export const evalSchema = z
   .strictObject({
@@ -14,11 +15,11 @@ export const evalSchema = z
         "float >= 0. Sampling temperature of held-out answers; 0 = greedy (deterministic, comparable).",
       ),
     max_tokens: samplingFields.max_tokens,
-    judge: rankerSchema
+    judge: rankerSpecSchema
       .nullable()
       .default(null)
       .describe(
-        "ranker | null. A judge different from the training reward, so reward hacking shows; win rate vs base is computed with it. null = the training ranker.",
+        `ranker spec | null. The held-out judge, different from the training reward so reward hacking shows; win rate vs base is computed with it (null = the training ranker). ${RANKER_DESCRIPTION}`,
       ),
     alpaca_eval: z
       .strictObject({

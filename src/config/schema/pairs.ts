@@ -24,6 +24,10 @@ export const pairsSchema = z
       .describe(
         "float >= 1 | null. Only pair responses whose length ratio is within this bound; null = off.",
       ),
+    length_unit: z
+      .enum(["chars", "words", "tokens"])
+      .default("chars")
+      .describe("chars | words | tokens. How max_length_ratio counts length."),
   })
   .describe("Building preference pairs from ranked groups.");
 

@@ -49,27 +49,6 @@ export const recipeSchema = z
     engines: enginesSchema.prefault({}),
   })
   .superRefine((r, ctx) => {
-    if (r.rank.type === "judge" && r.rank.judge === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["rank", "judge"],
-        message: "expected a judge block when rank.type is judge",
-      });
-    }
-    if ((r.rank.type === "pairrm" || r.rank.type === "classifier") && r.rank.model === null) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["rank", "model"],
-        message: `expected a model folder when rank.type is ${r.rank.type}`,
-      });
-    }
-    if ((r.rank.type === "scorers" || r.rank.type === "ensemble") && r.rank.scorers.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["rank", "scorers"],
-        message: `expected at least one scorer when rank.type is ${r.rank.type}`,
-      });
-    }
     if (r.generate.per_iteration.length > r.iterations) {
       ctx.addIssue({
         code: "custom",
