@@ -6,12 +6,14 @@ import type { Generator } from "../generate/generator.js";
 import type { Ranker } from "../reward/ranker.js";
 import type { ChatMessage } from "../util/types.js";
 
-/** One prompt of the run, as prompts.jsonl stores it. */
+/** One prompt of the run, as prompts.jsonl stores it (the same shape as src/data's PromptRecord). */
 export interface PromptRecord {
   /** sha256 of the normalised prompt text (the data layer computes it) */
   prompt_id: string;
-  /** the conversation up to the user turn to answer */
-  prompt: ChatMessage[];
+  /** the normalised user turn (what rankers see, and the raw text for chat_template: raw) */
+  prompt: string;
+  /** the conversation up to and including the user turn (what chat templates see) */
+  messages: ChatMessage[];
   /** where it came from (file and row), for people */
   source: string;
 }

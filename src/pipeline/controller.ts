@@ -155,7 +155,13 @@ export async function runLoop(o: LoopOptions): Promise<Summary> {
           const s = scores.get(g.prompt_id);
           const p = byId.get(g.prompt_id);
           if (!s || !p) throw new Error(`pairs: missing scores or prompt for ${g.prompt_id}`);
-          return { prompt_id: g.prompt_id, prompt: p.prompt, responses: g.responses, scores: s };
+          return {
+            prompt_id: g.prompt_id,
+            prompt: p.prompt,
+            messages: p.messages,
+            responses: g.responses,
+            scores: s,
+          };
         });
         const { rows, counts } = buildPairs(groups, recipe.pairs, recipe.rank.length_control, recipe.seed);
         writeFileAtomic(pairsFile, rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
@@ -301,7 +307,12 @@ async function promptsStage(
   const test: PromptRecord[][] = [];
   for (let k = 1; k <= K; k++) {
     const [trainFile, testFile] = files(k);
-    const strip = ({ prompt_id, prompt, source }: PromptRecord) => ({ prompt_id, prompt, source });
+    const strip = ({ prompt_id, prompt, messages, source }: PromptRecord) => ({
+      prompt_id,
+      prompt,
+      messages,
+      source,
+    });
     train.push((await readJsonlRows<PromptRecord>(trainFile)).map(strip));
     test.push((await readJsonlRows<PromptRecord>(testFile)).map(strip));
   }

@@ -23,7 +23,7 @@ export {
   samplingFor,
   type ScoreRow,
 } from "./iteration-stages.js";
-export { buildPairs, type PairCounts, pairStrategy, promptText, type ScoredGroup } from "./pairs.js";
+export { buildPairs, type PairCounts, pairStrategy, type ScoredGroup } from "./pairs.js";
 export { describeRun, formatPlan, planRun, type RunPlan } from "./plan.js";
 export { rng, seedFor } from "./seeds.js";
 export { runStage } from "./stage.js";

@@ -6,7 +6,6 @@ import type { GenerationRequest, Generator, SamplingSettings } from "../generate
 import type { Ranker } from "../reward/ranker.js";
 import type { Logger } from "../util/log.js";
 import type { PromptRecord } from "./components.js";
-import { promptText } from "./pairs.js";
 import type { RunDirectory } from "./run-dir.js";
 import { runJsonlStageWork, type StageResult } from "./stage.js";
 import { seedFor } from "./seeds.js";
@@ -67,7 +66,7 @@ function request(
   seed: number,
 ): GenerationRequest {
   return {
-    prompt: recipe.model.chat_template === "raw" ? { raw: promptText(p.prompt) } : p.prompt,
+    prompt: recipe.model.chat_template === "raw" ? { raw: p.prompt } : p.messages,
     n,
     sampling: { ...s, seed },
   };
@@ -149,7 +148,7 @@ export function rankWork(
       const r = await ranker();
       const p = prompts.get(g.prompt_id);
       if (!p) throw new Error(`rank: generation for unknown prompt ${g.prompt_id}`);
-      const { scores } = await r.score(promptText(p.prompt), g.responses);
+      const { scores } = await r.score(p.prompt, g.responses);
       if (scores.length !== g.responses.length)
         throw new Error(`rank: ${r.id} gave ${scores.length} scores for ${g.responses.length} responses`);
       return [{ prompt_id: g.prompt_id, scores, ranker: r.id }];
@@ -205,7 +204,7 @@ export function heldOutWork(
       const ranker = await deps.ranker();
       const rows: HeldOutRow[] = [];
       for (let i = 0; i < batch.length; i++) {
-        const text = promptText(batch[i].prompt);
+        const text = batch[i].prompt;
         const response = out[i][0].text;
         const reward = (await ranker.score(text, [response])).scores[0];
         let judgeScores: [number, number] | null = null;

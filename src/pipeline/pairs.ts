@@ -8,7 +8,10 @@ import type { PreferenceRow } from "./components.js";
 
 export interface ScoredGroup {
   prompt_id: string;
-  prompt: ChatMessage[];
+  /** the user turn (the dataset's `prompt` column) */
+  prompt: string;
+  /** the conversation up to the user turn; chosen/rejected extend it with the answer */
+  messages: ChatMessage[];
   responses: string[];
   scores: number[];
 }
@@ -20,12 +23,6 @@ export interface PairCounts {
   dropped_ties: number;
   /** groups with a spread but no pair passing min_margin / max_length_ratio */
   dropped_filtered: number;
-}
-
-/** The text of the prompt as rankers and dataset rows see it: the last user turn. */
-export function promptText(prompt: ChatMessage[]): string {
-  for (let i = prompt.length - 1; i >= 0; i--) if (prompt[i].role === "user") return prompt[i].content;
-  return prompt.map((m) => m.content).join("\n");
 }
 
 export function pairStrategy(config: PairsConfig, seed: number): PairStrategy {
@@ -64,12 +61,12 @@ export function buildPairs(
       counts.dropped_filtered += 1;
       return;
     }
-    const chosen: ChatMessage[] = [...g.prompt, { role: "assistant", content: pair.chosen }];
+    const chosen: ChatMessage[] = [...g.messages, { role: "assistant", content: pair.chosen }];
     rows.push({
       prompt_id: g.prompt_id,
-      prompt: promptText(g.prompt),
+      prompt: g.prompt,
       chosen,
-      rejected: [...g.prompt, { role: "assistant", content: pair.rejected }],
+      rejected: [...g.messages, { role: "assistant", content: pair.rejected }],
       messages: chosen,
       score_chosen: g.scores[pair.chosenIndex],
       score_rejected: g.scores[pair.rejectedIndex],

@@ -1,7 +1,7 @@
 // A run directory (DESIGN.md "Run directory"): the lock, manifest.json (atomically rewritten on every state
 // change), recipe.yaml as run, and per-stage bookkeeping. Stages call begin() / finish() / fail(); a rerun
 // reads the manifest and skips what is done. Not the iteration logic: that is controller.ts.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, PrefloopError } from "../util/errors.js";
 import { version } from "../util/version.js";
@@ -70,7 +70,8 @@ export class RunDirectory {
         };
       }
       for (const id of options.stages ?? []) if (!m.stages[id]) m.stages[id] = emptyStage();
-      // A stage left `running` by a killed process is resumable, not failed.
+      // A stage left `running` by a killed process is resumable, not failed; its temporary files are litter.
+      removeTempFiles(dir);
       const run = new RunDirectory(dir, m, lock, now);
       writeFileAtomic(join(dir, "recipe.yaml"), options.recipeYaml);
       run.save();
@@ -184,5 +185,14 @@ export class RunDirectory {
   private save(): void {
     this.m.updated_at = this.now().toISOString();
     writeJsonAtomic(join(this.dir, "manifest.json"), this.m);
+  }
+}
+
+/** Deletes temporary files a killed writer left (`.<name>.tmp-<pid>-<n>`); only the lock holder calls it. */
+function removeTempFiles(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) removeTempFiles(p);
+    else if (/^\..+\.tmp-\d+-\d+$/.test(entry.name)) rmSync(p, { force: true });
   }
 }

@@ -112,14 +112,16 @@ test("pairs: best = chosen, worst = rejected, all-tie groups dropped and counted
 });
 
 test("min_margin and length ratio drop more pairs and are counted apart from ties", () => {
-  const prompt = [{ role: "user" as const, content: "q" }];
+  const prompt = "q";
+  const messages = [{ role: "user" as const, content: "q" }];
   const groups = [
-    { prompt_id: "a", prompt, responses: ["x", "y", "z"], scores: [1, 1, 1] },
-    { prompt_id: "b", prompt, responses: ["x", "y", "z"], scores: [1, 1.05, 1] },
-    { prompt_id: "c", prompt, responses: ["x", "yy", "z"], scores: [0, 2, 1] },
+    { prompt_id: "a", prompt, messages, responses: ["x", "y", "z"], scores: [1, 1, 1] },
+    { prompt_id: "b", prompt, messages, responses: ["x", "y", "z"], scores: [1, 1.05, 1] },
+    { prompt_id: "c", prompt, messages, responses: ["x", "yy", "z"], scores: [0, 2, 1] },
     {
       prompt_id: "d",
       prompt,
+      messages,
       responses: ["short", "a much much longer answer", "mid answer"],
       scores: [0, 2, 1],
     },

@@ -18,26 +18,26 @@ interface ChildRun {
   truncated: number;
 }
 
-/** Runs the child; when killAfterMs is set, SIGKILLs it that long after it reports ready. */
-function runChild(out: string, killAfterMs?: number): Promise<ChildRun> {
+/**
+ * Runs the child; with `kill`, SIGKILLs it `delayMs` after it has appended `afterRows` more rows (counting
+ * progress instead of wall time keeps the kills spread over the stage however busy the machine is).
+ */
+function runChild(out: string, kill?: { afterRows: number; delayMs: number }): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["--import", "tsx", child, out, String(ROWS)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
-    let resumedRows = 0;
-    let truncated = 0;
+    let rows = 0;
+    let armed = false;
     p.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const m = /^ready (\d+) (\d+)$/m.exec(stdout);
-      if (m && killAfterMs !== undefined && resumedRows === 0 && truncated === 0 && !p.killed) {
-        resumedRows = Number(m[1]);
-        truncated = Number(m[2]);
-        setTimeout(() => p.kill("SIGKILL"), killAfterMs);
-      } else if (m) {
-        resumedRows = Number(m[1]);
-        truncated = Number(m[2]);
+      const text = d.toString();
+      stdout += text;
+      rows += (text.match(/^row /gm) ?? []).length;
+      if (kill && !armed && rows >= kill.afterRows) {
+        armed = true;
+        setTimeout(() => p.kill("SIGKILL"), kill.delayMs);
       }
     });
     p.stderr.on("data", (d: Buffer) => {
@@ -45,6 +45,9 @@ function runChild(out: string, killAfterMs?: number): Promise<ChildRun> {
     });
     p.on("error", reject);
     p.on("exit", (code, signal) => {
+      const m = /^ready (\d+) (\d+)$/m.exec(stdout);
+      const resumedRows = m ? Number(m[1]) : 0;
+      const truncated = m ? Number(m[2]) : 0;
       if (signal === "SIGKILL") resolve({ killed: true, resumedRows, truncated });
       else if (code === 0) resolve({ killed: false, resumedRows, truncated });
       else reject(new Error(`child exited ${code}: ${stderr}`));
@@ -74,7 +77,10 @@ test("SIGKILL at 12 random moments, resume each time: same bytes as an uninterru
   let truncations = 0;
   const progress: number[] = [];
   for (let attempt = 0; attempt < 40 && kills < 12; attempt++) {
-    const r = await runChild(out, Math.floor(rand() * 120));
+    const r = await runChild(out, {
+      afterRows: 1 + Math.floor((rand() * ROWS) / 14),
+      delayMs: Math.floor(rand() * 3),
+    });
     progress.push(r.resumedRows);
     if (r.truncated > 0) truncations += 1;
     if (r.killed) kills += 1;
