@@ -206,11 +206,11 @@ export function heldOutWork(
       for (let i = 0; i < batch.length; i++) {
         const text = batch[i].prompt;
         const response = out[i][0].text;
-        const reward = (await ranker.score(text, [response])).scores[0];
+        const base = deps.baseAnswers?.get(batch[i].prompt_id);
+        const reward = await heldOutReward(ranker, text, response, base);
         let judgeScores: [number, number] | null = null;
         let win: number | null = null;
         if (deps.judge && deps.baseAnswers) {
-          const base = deps.baseAnswers.get(batch[i].prompt_id);
           if (base === undefined) throw new Error(`held-out: no base answer for ${batch[i].prompt_id}`);
           const judge = await deps.judge();
           const s = (await judge.score(text, [response, base])).scores;
@@ -229,6 +229,21 @@ export function heldOutWork(
       return rows;
     },
   });
+}
+
+/**
+ * The training reward of one held-out answer. Pointwise rankers score it alone; group-relative ones (PairRM,
+ * normalised ensembles) score it in a group with the base model's answer, so the number means "better than
+ * base by" (0 for the base model itself, scored against its own answer).
+ */
+async function heldOutReward(
+  ranker: Ranker,
+  prompt: string,
+  response: string,
+  base: string | undefined,
+): Promise<number> {
+  if (ranker.pointwise === true) return (await ranker.score(prompt, [response])).scores[0];
+  return (await ranker.score(prompt, [response, base ?? response])).scores[0];
 }
 
 /** Mean reward, win rate with its standard error (sample SD / sqrt(n), as AlpacaEval), mean length. */

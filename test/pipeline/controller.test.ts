@@ -213,3 +213,24 @@ test("per-iteration sampling overrides reach the generator and the manifest", as
     [4, 2],
   );
 });
+
+test("held-out reward of a group-relative ranker is measured against the base answer (base = 0)", async () => {
+  const out = tmp();
+  const comps = fakeComponents();
+  comps.ranker = async () => ({
+    id: "relative",
+    async score(_p: string, candidates: string[]) {
+      const good = candidates.map((c) => c.split(" ").filter((w) => w === "good").length);
+      const mean = good.reduce((a, b) => a + b, 0) / good.length;
+      return { scores: good.map((g) => g - mean) };
+    },
+  });
+  const summary = await runLoop({
+    recipe: fakeRecipe({ iterations: 2 }),
+    outDir: out,
+    components: comps,
+    logger: quiet,
+  });
+  assert.equal(summary.iterations[0].held_out_reward, 0);
+  assert.ok((summary.iterations[2].held_out_reward ?? 0) > 0, JSON.stringify(summary.iterations[2]));
+});
