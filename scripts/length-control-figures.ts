@@ -48,7 +48,10 @@ export function modesFor(dataset: "pairrm" | "ultrafeedback"): Mode[] {
   const lambda = dataset === "pairrm" ? 1 : 0.25;
   return [
     { name: "none", control: { mode: "none" } },
-    { name: `penalty λ=${lambda}/1000 chars`, control: { mode: "penalty", lambda, per: 1000, unit: "chars" } },
+    {
+      name: `penalty λ=${lambda}/1000 chars`,
+      control: { mode: "penalty", lambda, per: 1000, unit: "chars" },
+    },
     { name: "residual (score ~ length)", control: { mode: "residual", unit: "chars" } },
     { name: "length ratio ≤ 2", control: { mode: "none" }, maxLengthRatio: 2 },
   ];
@@ -70,7 +73,9 @@ function main(): void {
     return;
   }
   for (const [name, results] of Object.entries(out)) {
-    console.log(`\n${name}\n| mode | pairs kept | agreement with original | mean len(chosen) − len(rejected) | mean abs diff |`);
+    console.log(
+      `\n${name}\n| mode | pairs kept | agreement with original | mean len(chosen) − len(rejected) | mean abs diff |`,
+    );
     console.log("|---|---|---|---|---|");
     for (const r of results as Array<Record<string, number | string>>) {
       const f = (x: number | string) => (typeof x === "number" ? x.toFixed(0) : x);

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { appendFile, mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Ranker, RankResult } from "./ranker.js";
+import type { RankGroup, Ranker, RankResult } from "./ranker.js";
 
 type Value = number | { scores: number[]; matrix?: number[][] };
 
@@ -82,48 +82,89 @@ export class ScoreCache {
 
 function encodeValue(v: Value): unknown {
   if (typeof v === "number") return encode(v);
-  return { scores: v.scores.map(encode), ...(v.matrix ? { matrix: v.matrix.map((r) => r.map(encode)) } : {}) };
+  return {
+    scores: v.scores.map(encode),
+    ...(v.matrix ? { matrix: v.matrix.map((r) => r.map(encode)) } : {}),
+  };
 }
 
 function decodeValue(v: unknown): Value {
   if (typeof v === "number" || typeof v === "string") return decode(v);
   const o = v as { scores: unknown[]; matrix?: unknown[][] };
-  return { scores: o.scores.map(decode), ...(o.matrix ? { matrix: o.matrix.map((r) => r.map(decode)) } : {}) };
+  return {
+    scores: o.scores.map(decode),
+    ...(o.matrix ? { matrix: o.matrix.map((r) => r.map(decode)) } : {}),
+  };
 }
 
-/** A Ranker that answers from the cache and asks `inner` only for what it has not scored before. */
+/**
+ * A Ranker that answers from the cache and asks `inner` only for what it has not scored before;
+ * new scores are appended to the cache file before the call returns.
+ */
 export function cachedRanker(inner: Ranker, cache: ScoreCache): Ranker {
-  return {
+  const groupKey = (g: RankGroup): string => ScoreCache.key(inner.id, g.prompt, JSON.stringify(g.candidates));
+  const toValue = (r: RankResult): Value =>
+    r.matrix ? { scores: r.scores, matrix: r.matrix } : { scores: r.scores };
+
+  async function scoreOne(prompt: string, candidates: string[]): Promise<RankResult> {
+    if (!inner.pointwise) {
+      const key = groupKey({ prompt, candidates });
+      const hit = cache.get(key);
+      if (hit !== undefined && typeof hit !== "number") return hit;
+      const result = await inner.score(prompt, candidates);
+      cache.set(key, toValue(result));
+      return result;
+    }
+    const keys = candidates.map((c) => ScoreCache.key(inner.id, prompt, c));
+    const scores = new Array<number>(candidates.length);
+    const todo = new Map<string, number[]>();
+    keys.forEach((k, i) => {
+      const hit = cache.get(k);
+      if (typeof hit === "number") scores[i] = hit;
+      else todo.set(candidates[i], [...(todo.get(candidates[i]) ?? []), i]);
+    });
+    if (todo.size > 0) {
+      const missing = [...todo.keys()];
+      const fresh = await inner.score(prompt, missing);
+      missing.forEach((c, j) => {
+        const idx = todo.get(c) ?? [];
+        for (const i of idx) scores[i] = fresh.scores[j];
+        cache.set(keys[idx[0]], fresh.scores[j]);
+      });
+    }
+    return { scores };
+  }
+
+  const ranker: Ranker = {
     id: inner.id,
     pointwise: inner.pointwise,
     close: inner.close?.bind(inner),
-    async score(prompt: string, candidates: string[]): Promise<RankResult> {
-      if (!inner.pointwise) {
-        const key = ScoreCache.key(inner.id, prompt, JSON.stringify(candidates));
-        const hit = cache.get(key);
-        if (hit !== undefined && typeof hit !== "number") return hit;
-        const result = await inner.score(prompt, candidates);
-        cache.set(key, result.matrix ? { scores: result.scores, matrix: result.matrix } : { scores: result.scores });
-        return result;
-      }
-      const keys = candidates.map((c) => ScoreCache.key(inner.id, prompt, c));
-      const scores = new Array<number>(candidates.length);
-      const todo = new Map<string, number[]>();
-      keys.forEach((k, i) => {
-        const hit = cache.get(k);
-        if (typeof hit === "number") scores[i] = hit;
-        else todo.set(candidates[i], [...(todo.get(candidates[i]) ?? []), i]);
-      });
-      if (todo.size > 0) {
-        const missing = [...todo.keys()];
-        const fresh = await inner.score(prompt, missing);
-        missing.forEach((c, j) => {
-          const idx = todo.get(c) ?? [];
-          for (const i of idx) scores[i] = fresh.scores[j];
-          cache.set(keys[idx[0]], fresh.scores[j]);
-        });
-      }
-      return { scores };
+    async score(prompt, candidates) {
+      const r = await scoreOne(prompt, candidates);
+      await cache.flush();
+      return r;
     },
   };
+  if (inner.scoreBatch && !inner.pointwise) {
+    const batch = inner.scoreBatch.bind(inner);
+    ranker.scoreBatch = async (groups) => {
+      const out = new Array<RankResult>(groups.length);
+      const miss: number[] = [];
+      groups.forEach((g, i) => {
+        const hit = cache.get(groupKey(g));
+        if (hit !== undefined && typeof hit !== "number") out[i] = hit;
+        else miss.push(i);
+      });
+      if (miss.length > 0) {
+        const fresh = await batch(miss.map((i) => groups[i]));
+        miss.forEach((i, t) => {
+          out[i] = fresh[t];
+          cache.set(groupKey(groups[i]), toValue(fresh[t]));
+        });
+      }
+      await cache.flush();
+      return out;
+    };
+  }
+  return ranker;
 }

@@ -35,17 +35,18 @@ export function weightedEnsemble(members: EnsembleMember[], normalise: Normalisa
     });
     return { scores: total };
   };
+  const scoreBatch = async (groups: RankGroup[]): Promise<RankResult[]> => {
+    const all = await memberScores(members, groups);
+    return groups.map((_, g) => combine(members.map((_, k) => all[k][g])));
+  };
   const ranker: Ranker = {
     id: `ensemble(${normalise}):[${memberIds(members)}]`,
     pointwise: normalise === "none" && members.every((m) => m.ranker.pointwise),
     async score(prompt, candidates) {
-      const [r] = await ranker.scoreBatch!([{ prompt, candidates }]);
+      const [r] = await scoreBatch([{ prompt, candidates }]);
       return r;
     },
-    async scoreBatch(groups) {
-      const all = await memberScores(members, groups);
-      return groups.map((_, g) => combine(members.map((_, k) => all[k][g])));
-    },
+    scoreBatch,
     async close() {
       await Promise.all(members.map((m) => m.ranker.close?.()));
     },
@@ -66,51 +67,50 @@ export interface LabelModelRanker extends Ranker {
  */
 export function labelModelEnsemble(members: EnsembleMember[]): LabelModelRanker {
   let accuracies: number[] | undefined;
+  const scoreBatch = async (groups: RankGroup[]): Promise<RankResult[]> => {
+    const all = await memberScores(members, groups);
+    const pairs: Array<{ g: number; i: number; j: number }> = [];
+    groups.forEach((grp, g) => {
+      for (let i = 0; i < grp.candidates.length; i++)
+        for (let j = i + 1; j < grp.candidates.length; j++) pairs.push({ g, i, j });
+    });
+    const votes = members.map((_, k) => {
+      const row = new Int8Array(pairs.length);
+      pairs.forEach((p, t) => {
+        const s = all[k][p.g].scores;
+        row[t] = Math.sign(s[p.i] - s[p.j]);
+      });
+      return row;
+    });
+    const fit = fitLabelModel(votes, { fixedPrior: 0.5 });
+    accuracies = fit.accuracies;
+    const scores = groups.map((grp) => new Array<number>(grp.candidates.length).fill(0));
+    const matrices = groups.map((grp) =>
+      grp.candidates.map(() => new Array<number>(grp.candidates.length).fill(0)),
+    );
+    pairs.forEach((p, t) => {
+      const q = fit.posteriors[t];
+      const lo = Math.log(Math.max(q, 1e-12) / Math.max(1 - q, 1e-12));
+      matrices[p.g][p.i][p.j] = lo;
+      matrices[p.g][p.j][p.i] = -lo;
+      scores[p.g][p.i] += q;
+      scores[p.g][p.j] += 1 - q;
+    });
+    return scores.map((sc, g) => ({
+      scores: sc.map((v) => (sc.length > 1 ? v / (sc.length - 1) : 0.5)),
+      matrix: matrices[g],
+    }));
+  };
   const ranker: LabelModelRanker = {
     id: `label-model:[${members.map((m) => m.ranker.id).join(";")}]`,
     get accuracies() {
       return accuracies;
     },
     async score(prompt, candidates) {
-      const [r] = await ranker.scoreBatch!([{ prompt, candidates }]);
+      const [r] = await scoreBatch([{ prompt, candidates }]);
       return r;
     },
-    async scoreBatch(groups) {
-      const all = await memberScores(members, groups);
-      const pairs: Array<{ g: number; i: number; j: number }> = [];
-      groups.forEach((grp, g) => {
-        for (let i = 0; i < grp.candidates.length; i++)
-          for (let j = i + 1; j < grp.candidates.length; j++) pairs.push({ g, i, j });
-      });
-      const votes = members.map((_, k) => {
-        const row = new Int8Array(pairs.length);
-        pairs.forEach((p, t) => {
-          const s = all[k][p.g].scores;
-          row[t] = Math.sign(s[p.i] - s[p.j]);
-        });
-        return row;
-      });
-      const fit = fitLabelModel(votes, { fixedPrior: 0.5 });
-      accuracies = fit.accuracies;
-      const results: RankResult[] = groups.map((grp) => {
-        const n = grp.candidates.length;
-        return { scores: new Array<number>(n).fill(0), matrix: grp.candidates.map(() => new Array<number>(n).fill(0)) };
-      });
-      pairs.forEach((p, t) => {
-        const q = fit.posteriors[t];
-        const r = results[p.g];
-        const lo = Math.log(Math.max(q, 1e-12) / Math.max(1 - q, 1e-12));
-        r.matrix![p.i][p.j] = lo;
-        r.matrix![p.j][p.i] = -lo;
-        r.scores[p.i] += q;
-        r.scores[p.j] += 1 - q;
-      });
-      for (const r of results) {
-        const n = r.scores.length;
-        for (let i = 0; i < n; i++) r.scores[i] = n > 1 ? r.scores[i] / (n - 1) : 0.5;
-      }
-      return results;
-    },
+    scoreBatch,
     async close() {
       await Promise.all(members.map((m) => m.ranker.close?.()));
     },

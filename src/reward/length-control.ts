@@ -46,7 +46,11 @@ export function fitLine(x: number[], y: number[]): { intercept: number; slope: n
 }
 
 /** Length-controlled scores for every group of a batch (the residual mode needs the whole batch). */
-export function applyLengthControl(groups: ScoredGroup[], control: LengthControl, tokenizer?: Tokenizer): number[][] {
+export function applyLengthControl(
+  groups: ScoredGroup[],
+  control: LengthControl,
+  tokenizer?: Tokenizer,
+): number[][] {
   if (control.mode === "none") return groups.map((g) => g.scores.slice());
   const lengths = groups.map((g) => g.candidates.map((c) => lengthOf(c, control.unit, tokenizer)));
   if (control.mode === "penalty") {
@@ -54,14 +58,14 @@ export function applyLengthControl(groups: ScoredGroup[], control: LengthControl
   }
   const xs: number[] = [];
   const ys: number[] = [];
-  groups.forEach((g, k) =>
+  groups.forEach((g, k) => {
     g.scores.forEach((s, i) => {
       if (Number.isFinite(s)) {
         xs.push(lengths[k][i]);
         ys.push(s);
       }
-    }),
-  );
+    });
+  });
   const { intercept, slope } = fitLine(xs, ys);
   return groups.map((g, k) => g.scores.map((s, i) => s - (intercept + slope * lengths[k][i])));
 }

@@ -33,7 +33,10 @@ export function lengthStudy(
   let diff = 0;
   let absDiff = 0;
   rows.forEach((row, k) => {
-    const pair = buildPair({ promptId: row.promptId, candidates: row.candidates, scores: adjusted[k] }, strat);
+    const pair = buildPair(
+      { promptId: row.promptId, candidates: row.candidates, scores: adjusted[k] },
+      strat,
+    );
     if (!pair) return;
     kept++;
     if (pair.chosenIndex === 0) same++;

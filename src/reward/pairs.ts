@@ -69,10 +69,11 @@ export function buildPair(group: PairGroup, strategy: PairStrategy, tokenizer?: 
       : null;
   const within = (i: number, j: number): boolean =>
     lengths === null ||
-    Math.max(lengths[i], lengths[j]) / Math.min(lengths[i], lengths[j]) <= (strategy.maxLengthRatio ?? Infinity);
+    Math.max(lengths[i], lengths[j]) / Math.min(lengths[i], lengths[j]) <=
+      (strategy.maxLengthRatio ?? Infinity);
   // Highest score first; among equal scores the earlier candidate (stable sort).
   const order = scores
-    .map((s, i) => i)
+    .map((_, i) => i)
     .filter((i) => !Number.isNaN(scores[i]))
     .sort((a, b) => scores[b] - scores[a]);
   for (const best of order) {

@@ -19,7 +19,9 @@ export function scorerRanker(scorer: Scorer): Ranker {
       const scores = await Promise.all(candidates.map((c) => scorer.score(prompt, c)));
       scores.forEach((s, i) => {
         if (typeof s !== "number" || Number.isNaN(s)) {
-          throw new InputError(`scorer ${scorer.id} returned ${String(s)} for candidate ${i}; expected a number`);
+          throw new InputError(
+            `scorer ${scorer.id} returned ${String(s)} for candidate ${i}; expected a number`,
+          );
         }
       });
       return { scores };

@@ -7,7 +7,10 @@ import { ConfigError } from "../util/errors.js";
 const lengthSpec = z
   .object({
     type: z.literal("length"),
-    unit: z.enum(["chars", "words", "tokens"]).default("chars").describe("what to count; tokens need a tokenizer"),
+    unit: z
+      .enum(["chars", "words", "tokens"])
+      .default("chars")
+      .describe("what to count; tokens need a tokenizer"),
     prefer: z.enum(["longer", "shorter"]).default("longer").describe("which direction scores higher"),
     target: z.number().positive().optional().describe("when set, score = −|length − target| / target"),
   })
@@ -31,7 +34,10 @@ const keywordsSpec = z
 const jsonSpec = z
   .object({
     type: z.literal("json"),
-    schema: z.record(z.string(), z.unknown()).optional().describe("JSON Schema the parsed value must satisfy"),
+    schema: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("JSON Schema the parsed value must satisfy"),
   })
   .strict();
 const refusalSpec = z
@@ -41,12 +47,18 @@ const refusalSpec = z
   })
   .strict();
 const repetitionSpec = z
-  .object({ type: z.literal("repetition"), n: z.number().int().min(1).max(8).default(3).describe("n-gram size") })
+  .object({
+    type: z.literal("repetition"),
+    n: z.number().int().min(1).max(8).default(3).describe("n-gram size"),
+  })
   .strict();
 const readingLevelSpec = z
   .object({
     type: z.literal("reading-level"),
-    target: z.number().optional().describe("Flesch-Kincaid grade to aim at; absent: lower grade scores higher"),
+    target: z
+      .number()
+      .optional()
+      .describe("Flesch-Kincaid grade to aim at; absent: lower grade scores higher"),
   })
   .strict();
 const moduleSpec = z
@@ -86,7 +98,11 @@ const storySuiteSpec = z
       .partial()
       .default({})
       .describe("weight of each component"),
-    targetChars: z.number().positive().default(400).describe("length control: stories near this length score best"),
+    targetChars: z
+      .number()
+      .positive()
+      .default(300)
+      .describe("length control: stories near this length score best"),
   })
   .strict();
 const storyJudgeSpec = z.object({ type: z.literal("story-judge") }).strict();
@@ -258,9 +274,15 @@ export function stringToObject(raw: string): Record<string, unknown> {
           const { weight, spec } = splitWeight(m);
           return { ranker: spec, weight };
         });
-      if (members.length === 0) throw new ConfigError(`ranker '${s}': expected ${head}:<spec>;<weight>*<spec>...`);
+      if (members.length === 0)
+        throw new ConfigError(`ranker '${s}': expected ${head}:<spec>;<weight>*<spec>...`);
       const normalise = head.startsWith("ensemble/") ? head.slice("ensemble/".length) : "z";
-      return { type: "ensemble", members, normalise, combine: head === "label-model" ? "label-model" : "weighted" };
+      return {
+        type: "ensemble",
+        members,
+        normalise,
+        combine: head === "label-model" ? "label-model" : "weighted",
+      };
     }
     default:
       throw new ConfigError(

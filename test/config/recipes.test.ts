@@ -73,7 +73,7 @@ test("`run <recipe> --dry-run` validates and prints the plan (stages, counts, mo
   assert.match(dflt.stdout, /run default -> \/tmp\/never-written-either/);
   assert.match(
     dflt.stdout,
-    /iteration-1\/generate\s+sample n=5 from .*stories260K\.gguf for 64 prompts = 320 responses/,
+    /iteration-1\/generate\s+sample n=5 from .*stories260K\.gguf for 80 prompts = 400 responses/,
   );
   assert.equal(show.code, 0, show.stderr);
   assert.match(show.stdout, /^# resolved from .*default\.yaml\nname: default\n/);

@@ -25,7 +25,7 @@ export function lengthScorer(spec: Spec<"length">, tokenizer?: Tokenizer): Score
     id,
     score: (_p, r) => {
       const n = lengthOf(r, spec.unit, tokenizer);
-      if (spec.target !== undefined) return -Math.abs(n - spec.target) / spec.target;
+      if (spec.target !== undefined) return 0 - Math.abs(n - spec.target) / spec.target;
       return spec.prefer === "longer" ? n : -n;
     },
   };
@@ -36,7 +36,9 @@ export function regexScorer(spec: Spec<"regex">): Scorer {
   try {
     re = new RegExp(spec.pattern, spec.flags.replace("g", ""));
   } catch (e) {
-    throw new ConfigError(`ranker regex: pattern /${spec.pattern}/${spec.flags} is not a valid RegExp`, { cause: e });
+    throw new ConfigError(`ranker regex: pattern /${spec.pattern}/${spec.flags} is not a valid RegExp`, {
+      cause: e,
+    });
   }
   return {
     id: `regex:/${spec.pattern}/${spec.flags}${spec.absent ? ":absent" : ""}`,
@@ -82,7 +84,9 @@ export function jsonScorer(spec: Spec<"json">): Scorer {
     try {
       validator = z.fromJSONSchema(spec.schema as Parameters<typeof z.fromJSONSchema>[0]);
     } catch (e) {
-      throw new ConfigError(`ranker json.schema: not a JSON Schema zod can read (${String(e)})`, { cause: e });
+      throw new ConfigError(`ranker json.schema: not a JSON Schema zod can read (${String(e)})`, {
+        cause: e,
+      });
     }
   }
   return {

@@ -8,7 +8,11 @@ import { pathToFileURL } from "node:url";
 import { ConfigError } from "../../util/errors.js";
 import type { ScoreFn, Scorer } from "../scorer.js";
 
-export async function loadUserScorer(path: string, exportName = "default", baseDir = process.cwd()): Promise<Scorer> {
+export async function loadUserScorer(
+  path: string,
+  exportName = "default",
+  baseDir = process.cwd(),
+): Promise<Scorer> {
   const file = isAbsolute(path) ? path : resolve(baseDir, path);
   let bytes: Buffer;
   try {
@@ -40,9 +44,12 @@ export async function loadUserScorer(path: string, exportName = "default", baseD
     }
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError(`ranker module: ${file} failed to load: ${e instanceof Error ? e.message : String(e)}`, {
-      cause: e,
-    });
+    throw new ConfigError(
+      `ranker module: ${file} failed to load: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        cause: e,
+      },
+    );
   }
   // tsImport of a CommonJS-shaped module nests the default export one level deeper.
   let fn = mod[exportName];
