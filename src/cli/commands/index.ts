@@ -5,7 +5,12 @@ import { registerRank } from "./rank.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 
-const registrations: Array<(program: Command) => void> = [registerRun, registerRank, registerConfig, registerStatus];
+const registrations: Array<(program: Command) => void> = [
+  registerRun,
+  registerRank,
+  registerConfig,
+  registerStatus,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
