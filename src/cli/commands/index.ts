@@ -2,18 +2,24 @@
 // One import and one array entry per line: .gitattributes merges this file as a union.
 import type { Command } from "commander";
 import { registerBench } from "./bench.js";
+import { registerConfig } from "./config.js";
 import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
 import { registerExport } from "./export.js";
 import { registerRank } from "./rank.js";
+import { registerRun } from "./run.js";
+import { registerStatus } from "./status.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
   registerBench,
+  registerConfig,
   registerData,
   registerEval,
   registerExport,
   registerRank,
+  registerRun,
+  registerStatus,
 ];
 
 export function registerCommands(program: Command): void {
