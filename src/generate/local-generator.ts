@@ -185,7 +185,9 @@ export class LocalGenerator implements Generator {
       if (live.length === 0) break;
       const tokens = Int32Array.from(live, (r) => (rows[r] as Row).tokens.at(-1) as number);
       const logits = this.model.decode(cache, live, tokens, 1);
-      live.forEach((r, k) => this.accept(rows[r] as Row, logits.subarray(k * V, (k + 1) * V)));
+      for (let k = 0; k < live.length; k++) {
+        this.accept(rows[live[k] as number] as Row, logits.subarray(k * V, (k + 1) * V));
+      }
     }
     return rows;
   }

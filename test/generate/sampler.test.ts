@@ -58,9 +58,9 @@ function frequencies(settings: SamplingSettings, draws: number): number[] {
 test("sampling follows the filtered, renormalised distribution", () => {
   const n = 40000;
   const close = (got: number[], want: number[]): void =>
-    got.forEach((g, i) =>
-      assert.ok(Math.abs(g - (want[i] as number)) < 0.01, `token ${i}: ${g} vs ${want[i]}`),
-    );
+    got.forEach((g, i) => {
+      assert.ok(Math.abs(g - (want[i] as number)) < 0.01, `token ${i}: ${g} vs ${want[i]}`);
+    });
   close(frequencies(base, n), probs);
   close(frequencies({ ...base, topK: 2 }, n), [2 / 3, 1 / 3, 0, 0]);
   // temperature 0.5 squares the probabilities before renormalising
