@@ -18,3 +18,4 @@ export { promptKey, sampleStream, Xoshiro128 } from "./rng.js";
 export type { SampledToken } from "./sampler.js";
 export { TokenSampler, validateSampling } from "./sampler.js";
 export { completionText, StopCriteria } from "./stopping.js";
+export { type OpenLocalGeneratorOptions, openLocalGenerator } from "./open.js";

@@ -3,7 +3,7 @@
 // rows decoded one token per step in one batch. Not the remote (OpenAI-compatible) client.
 // Each sample draws from its own stream sampleStream(seed, promptKey(prompt text), sample index), so the
 // text does not depend on batch size, request order or which other prompts share the call.
-import type { CausalLM } from "../models/causal-lm.js";
+import type { CausalLM } from "../models/index.js";
 import type { ChatTemplate, Tokenizer } from "../text/index.js";
 import { InputError } from "../util/errors.js";
 import type { FinishReason, GeneratedSample, GenerationRequest, Generator } from "./generator.js";

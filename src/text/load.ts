@@ -20,7 +20,8 @@ export interface TextAssets {
   chatTemplate: ChatTemplate;
 }
 
-export type GgufMetadata = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
+/** GGUF metadata key -> value (a Map or a plain object). */
+export type GgufKeyValues = ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
 
 async function readJson(path: string): Promise<JsonObject> {
   let text: string;
@@ -66,7 +67,7 @@ export async function loadTextAssetsFromFolder(dir: string): Promise<TextAssets>
   return { tokenizer, chatTemplate };
 }
 
-function get(meta: GgufMetadata, key: string): unknown {
+function get(meta: GgufKeyValues, key: string): unknown {
   return meta instanceof Map ? meta.get(key) : (meta as Record<string, unknown>)[key];
 }
 
@@ -77,13 +78,13 @@ function asNumberArray(value: unknown, key: string, source: string): number[] {
   throw new ModelError(`${source}: metadata ${key} is missing or not an array`);
 }
 
-function optionalId(meta: GgufMetadata, key: string): number | null {
+function optionalId(meta: GgufKeyValues, key: string): number | null {
   const v = get(meta, key);
   return typeof v === "number" || typeof v === "bigint" ? Number(v) : null;
 }
 
 /** Tokenizer and chat template from GGUF metadata (SentencePiece vocabularies, tokenizer.ggml.model = "llama"). */
-export function textAssetsFromGguf(meta: GgufMetadata, source: string): TextAssets {
+export function textAssetsFromGguf(meta: GgufKeyValues, source: string): TextAssets {
   const model = get(meta, "tokenizer.ggml.model");
   if (model !== "llama") {
     throw new ModelError(
