@@ -19,3 +19,10 @@ export type { SampledToken } from "./sampler.js";
 export { TokenSampler, validateSampling } from "./sampler.js";
 export { completionText, StopCriteria } from "./stopping.js";
 export { type OpenLocalGeneratorOptions, openLocalGenerator } from "./open.js";
+export {
+  completedPromptIds,
+  type GenerateFileOptions,
+  generateFile,
+  type PromptLine,
+  readPromptsJsonl,
+} from "./batch-file.js";

@@ -11,16 +11,24 @@ export interface OpenLocalGeneratorOptions extends LoadOptions, Omit<LocalGenera
 }
 
 /** Load `modelPath` and return a LocalGenerator over it (its text assets come from the same file or folder). */
-export async function openLocalGenerator(modelPath: string, options: OpenLocalGeneratorOptions = {}): Promise<LocalGenerator> {
+export async function openLocalGenerator(
+  modelPath: string,
+  options: OpenLocalGeneratorOptions = {},
+): Promise<LocalGenerator> {
   const loaded = loadModel(modelPath, options);
   let assets: TextAssets;
   const source = loaded.tokenizer;
   if (source.kind === "gguf") {
-    assets = textAssetsFromGguf(new Map([...source.raw].map(([key, entry]) => [key, entry.value])), source.path);
+    assets = textAssetsFromGguf(
+      new Map([...source.raw].map(([key, entry]) => [key, entry.value])),
+      source.path,
+    );
   } else if (source.kind === "hf") {
     assets = await loadTextAssetsFromFolder(source.folder);
   } else {
-    throw new ModelError(`${modelPath}: the model has no tokenizer (no tokenizer.ggml.* metadata or tokenizer.json)`);
+    throw new ModelError(
+      `${modelPath}: the model has no tokenizer (no tokenizer.ggml.* metadata or tokenizer.json)`,
+    );
   }
   return new LocalGenerator(loaded.model, assets.tokenizer, assets.chatTemplate, {
     id: options.id ?? modelPath,
