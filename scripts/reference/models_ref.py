@@ -36,7 +36,25 @@ PAD, BOS, EOS = 0, 1, 2
 # (prompt, response) rows, right padded: the TRL concatenated-batch shape the trainer feeds
 ROWS = [([1, 10, 11, 12], [20, 21, 22, 2]), ([1, 40, 41], [50, 51, 52, 53, 2]), ([1, 10, 11, 12], [30, 31, 2]),
         ([1, 40, 41], [55, 2])]
-VARIANTS = [("llama", True), ("llama", False), ("qwen2", True), ("qwen2", False), ("mistral", False)]
+VARIANTS = [("llama", True), ("llama", False), ("qwen2", True), ("qwen2", False), ("mistral", False), ("llama3", False)]
+# Llama-3 RoPE scaling chosen so that head_dim 8's four frequencies (wavelengths 6.3, 63, 628, 6283) fall in
+# all three bands: high (< 64/4, unchanged), medium (smoothed) and low (> 64/1, divided by factor)
+LLAMA3_SCALING = {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 64,
+                  "rope_type": "llama3"}
+
+
+def llama3_inv_freq(inv_freq, s):
+    """transformers >= 4.43 modeling_rope_utils._compute_llama3_parameters (the vendored 4.40 predates it)."""
+    import math
+    low_wavelen = s["original_max_position_embeddings"] / s["low_freq_factor"]
+    high_wavelen = s["original_max_position_embeddings"] / s["high_freq_factor"]
+    wavelen = 2 * math.pi / inv_freq
+    inv_llama = torch.where(wavelen > low_wavelen, inv_freq / s["factor"], inv_freq)
+    smooth = (s["original_max_position_embeddings"] / wavelen - s["low_freq_factor"]) / (
+        s["high_freq_factor"] - s["low_freq_factor"])
+    smoothed = (1 - smooth) * inv_llama / s["factor"] + smooth * inv_llama
+    medium = ~(wavelen < high_wavelen) * ~(wavelen > low_wavelen)
+    return torch.where(medium, smoothed, inv_llama)
 
 
 def make(arch, tie):
@@ -44,7 +62,7 @@ def make(arch, tie):
                   intermediate_size=48, rope_theta=10000.0, rms_norm_eps=1e-6, max_position_embeddings=64,
                   hidden_act="silu", tie_word_embeddings=tie, pad_token_id=PAD, bos_token_id=BOS, eos_token_id=EOS,
                   torch_dtype="float32", attention_dropout=0.0)
-    if arch == "llama":
+    if arch in ("llama", "llama3"):
         cfg, cls = LlamaConfig(attention_bias=False, **common), LlamaForCausalLM
         cfg.architectures = ["LlamaForCausalLM"]
     elif arch == "mistral":
@@ -105,7 +123,20 @@ def run_variant(arch, tie, seed, out):
     if tie:
         sd = {k: v for k, v in sd.items() if k != "lm_head.weight"}
     write_safetensors(os.path.join(outdir, "model.safetensors"), sd, {"format": "pt"})
-    reloaded = cls.from_pretrained(outdir).eval()  # the files load unchanged in HF itself
+    if arch == "llama3":
+        # 4.40 rejects rope_type llama3 in its config check: patch the modules' inv_freq and write the
+        # config.json newer transformers write for such a model
+        reloaded = model
+        for layer in model.model.layers:
+            layer.self_attn.rotary_emb.inv_freq = llama3_inv_freq(layer.self_attn.rotary_emb.inv_freq, LLAMA3_SCALING)
+        path = os.path.join(outdir, "config.json")
+        with open(path) as f:
+            cj = json.load(f)
+        cj["rope_scaling"] = LLAMA3_SCALING
+        with open(path, "w") as f:
+            json.dump(cj, f, indent=2, sort_keys=True)
+    else:
+        reloaded = cls.from_pretrained(outdir).eval()  # the files load unchanged in HF itself
     ids, mask, loss_mask = batch()
     g = torch.Generator().manual_seed(seed + 7)
     weights = torch.randn((ids.shape[0], ids.shape[1] - 1), generator=g, dtype=torch.float64)

@@ -3,17 +3,33 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { getTsBackend } from "../../src/engine/index.js";
+import { type Backend, getNativeBackend, getTsBackend } from "../../src/engine/index.js";
 import { loadModel } from "../../src/models/index.js";
 import { goldenDir, readGolden, relErr } from "./golden.js";
 
-const variants = ["llama_tied", "llama_untied", "qwen2_tied", "qwen2_untied", "mistral_untied"];
+const variants = [
+  "llama_tied",
+  "llama_untied",
+  "qwen2_tied",
+  "qwen2_untied",
+  "mistral_untied",
+  "llama3_untied",
+];
+
+// every available backend: ts always, native when built (npm run build:native)
+const backends: Backend[] = [getTsBackend(), getNativeBackend()].filter((b): b is Backend => b !== null);
 
 for (const variant of variants) {
-  for (const recompute of [false, true]) {
-    test(`${variant}${recompute ? " (recompute)" : ""}: logits, log-probs and gradients match HF`, () => {
+  for (const [backend, recompute] of backends.flatMap(
+    (b) =>
+      [
+        [b, false],
+        [b, true],
+      ] as const,
+  )) {
+    test(`${variant} [${backend.name}${recompute ? ", recompute" : ""}]: logits, log-probs and gradients match HF`, () => {
       const g = readGolden(variant);
-      const { model } = loadModel(join(goldenDir, variant), { backend: getTsBackend(), recompute });
+      const { model } = loadModel(join(goldenDir, variant), { backend, recompute });
       const [B, T] = g.shape("ids");
       const V = model.config.vocabSize;
       const tokens = Int32Array.from(g.get("ids"));
@@ -58,15 +74,22 @@ for (const variant of variants) {
   }
 }
 
-test("stories260K.gguf (interleaved RoPE, GQA) matches HF LlamaForCausalLM built from the same file", () => {
-  const g = readGolden("stories260K");
-  const { model, tokenizer } = loadModel("models/stories260K.gguf", { backend: getTsBackend() });
-  assert.equal(model.config.ropeLayout, "interleaved");
-  assert.equal(model.config.tieWordEmbeddings, true);
-  assert.equal(model.config.numKvHeads, 4);
-  assert.equal(tokenizer.kind, "gguf");
-  const ids = Int32Array.from(g.get("ids"));
-  const logits = model.logits({ tokens: ids, mask: new Uint8Array(ids.length).fill(1), B: 1, T: ids.length });
-  const e = relErr(logits, g.get("logits"));
-  assert.ok(e < 1e-4, `rel err ${e}`);
-});
+for (const backend of backends) {
+  test(`stories260K.gguf [${backend.name}] (interleaved RoPE, GQA) matches HF LlamaForCausalLM built from the same file`, () => {
+    const g = readGolden("stories260K");
+    const { model, tokenizer } = loadModel("models/stories260K.gguf", { backend });
+    assert.equal(model.config.ropeLayout, "interleaved");
+    assert.equal(model.config.tieWordEmbeddings, true);
+    assert.equal(model.config.numKvHeads, 4);
+    assert.equal(tokenizer.kind, "gguf");
+    const ids = Int32Array.from(g.get("ids"));
+    const logits = model.logits({
+      tokens: ids,
+      mask: new Uint8Array(ids.length).fill(1),
+      B: 1,
+      T: ids.length,
+    });
+    const e = relErr(logits, g.get("logits"));
+    assert.ok(e < 1e-4, `rel err ${e}`);
+  });
+}
