@@ -135,20 +135,26 @@ export class Decoder {
       const kc = cache.k[l];
       const vc = cache.v[l];
       const attend = (a: LayerActs): void => {
+        const row = cache.capacity * kvd;
         for (let i = 0; i < R; i++) {
-          const r = rows[i];
-          const len = cache.lengths[r];
-          const base = (r * cache.capacity + len) * kvd;
+          const base = (rows[i] * cache.capacity + cache.lengths[rows[i]]) * kvd;
           kc.set(a.k.subarray(i * T * kvd, (i + 1) * T * kvd), base);
           vc.set(a.v.subarray(i * T * kvd, (i + 1) * T * kvd), base);
-          const row = cache.capacity * kvd;
+        }
+        // one kernel call per run of consecutive cache rows of equal length (n samples of one prompt
+        // are such a run), so the thread pool is entered once per run, not once per row
+        for (let i = 0; i < R; ) {
+          const r = rows[i];
+          const len = cache.lengths[r];
+          let n = 1;
+          while (i + n < R && rows[i + n] === r + n && cache.lengths[r + n] === len) n++;
           be.attentionForward({
-            q: a.q.subarray(i * T * qd, (i + 1) * T * qd),
-            k: kc.subarray(r * row, (r + 1) * row),
-            v: vc.subarray(r * row, (r + 1) * row),
-            out: a.att.subarray(i * T * qd, (i + 1) * T * qd),
-            lse: a.lse.subarray(0, c.numHeads * T),
-            B: 1,
+            q: a.q.subarray(i * T * qd, (i + n) * T * qd),
+            k: kc.subarray(r * row, (r + n) * row),
+            v: vc.subarray(r * row, (r + n) * row),
+            out: a.att.subarray(i * T * qd, (i + n) * T * qd),
+            lse: a.lse.subarray(0, n * c.numHeads * T),
+            B: n,
             Tq: T,
             Tk: len + T,
             kStride: cache.capacity,
@@ -159,6 +165,7 @@ export class Decoder {
             keyMask: null,
             scale,
           });
+          i += n;
         }
       };
       layerForward(be, c, m.layers[l], x, out, ws.acts, 1, N, rope, null, attend);
