@@ -1,7 +1,7 @@
 // Generation benchmark: LocalGenerator tokens/s, single stream and n=5 (shared prefill, batched decode), on
 // the bundled stories260K and on a random-weight d768 × 12-layer f32 Llama GGUF written to the temp folder;
 // beside node-llama-cpp on the same files when that dev dependency is installed (skipped otherwise).
-// Usage: npx tsx bench/generate.ts [--tokens 128] [--small-only] [--no-llama-cpp]
+// Usage: npx tsx bench/generate.ts [--tokens 128] [--small-only] [--no-llama-cpp] [--llama-threads 1]
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -18,6 +18,9 @@ const flag = (name: string, fallback: number): number => {
 };
 const tokens = flag("--tokens", 128);
 const n = 5;
+// llama.cpp's threads spin while waiting: with more threads than free cores it slows down 100x, so the
+// comparison defaults to one thread (--llama-threads to change)
+const llamaThreads = flag("--llama-threads", 1);
 const log = (line: string): void => {
   process.stderr.write(`bench: ${line}\n`);
 };
@@ -46,6 +49,7 @@ async function llamaCpp(modelPath: string): Promise<LlamaCppRun | string> {
       threads: 2,
     });
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const lengths = await Promise.all(
       Array.from({ length: k }, async (_, i) => {
         let got = 0;
@@ -56,9 +60,15 @@ async function llamaCpp(modelPath: string): Promise<LlamaCppRun | string> {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
     await ctx.dispose();
     const total = lengths.reduce((a, b) => a + b, 0);
-    return { tokens: total, seconds, tokensPerSecond: total / seconds };
+    return {
+      tokens: total,
+      seconds,
+      tokensPerSecond: total / seconds,
+      cpuMsPerToken: (cpu.user + cpu.system) / 1000 / total,
+    };
   };
   await run(1, 8);
   const single = await run(1, tokens);

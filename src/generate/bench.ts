@@ -18,6 +18,8 @@ export interface ThroughputRun {
   tokens: number;
   seconds: number;
   tokensPerSecond: number;
+  /** process CPU time per token (all threads): robust when other work shares the cores */
+  cpuMsPerToken: number;
 }
 
 export interface GenerateBenchResult {
@@ -54,6 +56,7 @@ export async function runGenerateBench(o: GenerateBenchOptions): Promise<Generat
   };
   const time = async (k: number, maxTokens: number): Promise<ThroughputRun> => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const [samples = []] = await generator.generate([
       { prompt: { raw: "" }, n: k, sampling: { ...sampling, maxTokens } },
     ]);
@@ -62,7 +65,13 @@ export async function runGenerateBench(o: GenerateBenchOptions): Promise<Generat
       (a, s) => a + (s.tokens?.length ?? 0) + (s.finishReason === "stop" ? 1 : 0),
       0,
     );
-    return { tokens: count, seconds, tokensPerSecond: count / seconds };
+    const cpu = process.cpuUsage(c0);
+    return {
+      tokens: count,
+      seconds,
+      tokensPerSecond: count / seconds,
+      cpuMsPerToken: (cpu.user + cpu.system) / 1000 / count,
+    };
   };
   await time(1, 8);
   o.progress?.(`single stream, ${tokens} tokens`);
@@ -80,7 +89,8 @@ export async function runGenerateBench(o: GenerateBenchOptions): Promise<Generat
 }
 
 export function formatThroughput(r: ThroughputRun): string {
-  return `${r.tokensPerSecond.toFixed(1).padStart(8)} tok/s (${r.tokens} tokens in ${r.seconds.toFixed(2)} s)`;
+  const tps = r.tokensPerSecond.toFixed(1).padStart(8);
+  return `${tps} tok/s, ${r.cpuMsPerToken.toFixed(2)} CPU ms/token (${r.tokens} tokens in ${r.seconds.toFixed(2)} s)`;
 }
 
 /**
