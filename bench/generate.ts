@@ -2,6 +2,7 @@
 // the bundled stories260K and on a random-weight d768 × 12-layer f32 Llama GGUF written to the temp folder;
 // beside node-llama-cpp on the same files when that dev dependency is installed (skipped otherwise).
 // Usage: npx tsx bench/generate.ts [--tokens 128] [--small-only] [--no-llama-cpp] [--llama-threads 1]
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -46,7 +47,7 @@ async function llamaCpp(modelPath: string): Promise<LlamaCppRun | string> {
     const ctx = await model.createContext({
       contextSize: Math.max(512, count + 16) * k,
       sequences: k,
-      threads: 2,
+      threads: llamaThreads,
     });
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -78,6 +79,33 @@ async function llamaCpp(modelPath: string): Promise<LlamaCppRun | string> {
   return { single, batched };
 }
 
+// node-llama-cpp runs in a child process so the engine's idle worker threads do not compete with its own
+const childIndex = args.indexOf("--llama-cpp-child");
+if (childIndex >= 0) {
+  const result = await llamaCpp(args[childIndex + 1] as string);
+  process.stdout.write(JSON.stringify(result));
+  process.exit(0);
+}
+
+function llamaCppIsolated(modelPath: string): LlamaCppRun | string {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "bench/generate.ts",
+      "--tokens",
+      String(tokens),
+      "--llama-threads",
+      String(llamaThreads),
+      "--llama-cpp-child",
+      modelPath,
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return JSON.parse(out) as LlamaCppRun | string;
+}
+
 const models = ["models/stories260K.gguf"];
 if (!args.includes("--small-only")) {
   const big = join(tmpdir(), "prefloop-bench-llama-d768-l12.gguf");
@@ -96,7 +124,7 @@ for (const modelPath of models) {
   process.stdout.write(`${lines.splice(0).join("\n")}\n`);
   if (!args.includes("--no-llama-cpp")) {
     log(`${modelPath}: node-llama-cpp`);
-    const ref = await llamaCpp(modelPath);
+    const ref = llamaCppIsolated(modelPath);
     if (typeof ref === "string") lines.push(`  node-llama-cpp  skipped: ${ref}`);
     else {
       lines.push(`  node-llama-cpp  single  ${formatThroughput(ref.single)}`);
