@@ -20,6 +20,12 @@ const registrations: Array<(program: Command) => void> = [
   registerRank,
   registerRun,
   registerStatus,
+import { registerBenchGenerate, registerGenerate } from "./generate.js";
+
+const registrations: Array<(program: Command) => void> = [
+  registerBench,
+  registerGenerate,
+  registerBenchGenerate,
 ];
 
 export function registerCommands(program: Command): void {
