@@ -6,6 +6,8 @@ import { registerConfig } from "./config.js";
 import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
 import { registerExport } from "./export.js";
+import { registerGenerate } from "./generate.js";
+import { registerBenchGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
@@ -17,15 +19,11 @@ const registrations: Array<(program: Command) => void> = [
   registerData,
   registerEval,
   registerExport,
+  registerGenerate,
+  registerBenchGenerate,
   registerRank,
   registerRun,
   registerStatus,
-import { registerBenchGenerate, registerGenerate } from "./generate.js";
-
-const registrations: Array<(program: Command) => void> = [
-  registerBench,
-  registerGenerate,
-  registerBenchGenerate,
 ];
 
 export function registerCommands(program: Command): void {
