@@ -1,0 +1,14 @@
+// Public interface of src/train: preference losses, objective, optimiser, LoRA, collation and the DPO trainer.
+export type { LossFn, LossHyper, LossTerm, PairLogps } from "./losses/types.js";
+export {
+  checkLossTypes,
+  lossFunctions,
+  lossTypes,
+  preferenceObjective,
+  referenceFreeLosses,
+  rewardMetrics,
+} from "./losses/combine.js";
+export type { LossType, PreferenceObjective } from "./losses/combine.js";
+export { ldTokenWeights, tokenGradients, weightedRowSums } from "./losses/ld-dpo.js";
+export { batchObjective, refRowLogps } from "./objective.js";
+export type { BatchObjective, ObjectiveSettings, RefRowLogps } from "./objective.js";
