@@ -20,3 +20,18 @@ export { clipGradNorm, globalGradNorm } from "./optim/clip.js";
 export { isLoraTarget, LoraAdapter } from "./optim/lora.js";
 export type { LoraSettings } from "./optim/lora.js";
 export { Rng } from "./rng.js";
+export { collatePairs, tokenizePair, truncatePair } from "./collate.js";
+export type {
+  ChatTemplateLike,
+  PairBatch,
+  PreferenceRow,
+  TokenizedPair,
+  TruncationSettings,
+} from "./collate.js";
+export { dpoSettingsSchema, parseDpoSettings, parseSetFlags, smallModelDefaults } from "./settings.js";
+export type { DpoSettings, DpoSettingsInput } from "./settings.js";
+export { NumericError, progressLine, trainDpo } from "./trainer.js";
+export type { TrainDpoOptions, TrainDpoResult, TrainProgress } from "./trainer.js";
+export { computeRefLogps, readRefCache, writeRefCache } from "./ref-cache.js";
+export type { RefPairLogps } from "./ref-cache.js";
+export { findLatestCheckpoint, writeFileAtomic } from "./checkpoint.js";

@@ -71,5 +71,7 @@ test("global-norm clipping returns the pre-clip norm and scales like clip_grad_n
   }));
   const norm = clipGradNorm(ps, c.max_norm);
   assert.ok(Math.abs(norm - c.norm) / c.norm < 1e-6);
-  ps.forEach((p, i) => assert.ok(maxRelErr(p.grad ?? [], c.after[i].data) < 1e-6));
+  ps.forEach((p, i) => {
+    assert.ok(maxRelErr(p.grad ?? [], c.after[i].data) < 1e-6);
+  });
 });
