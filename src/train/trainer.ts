@@ -259,7 +259,8 @@ export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
     const order = epochOrder(s.seed, epoch, train.length);
     const firstMicro = (step % stepsPerEpoch) * gas;
     const micros = Math.min(gas, microPerEpoch - firstMicro);
-    for (const p of [...trainable, ...gradHolders]) p.grad?.fill(0);
+    // every model gradient is zeroed, frozen ones too (the model accumulates into all of them)
+    for (const p of [...trainable, ...o.model.parameters()]) p.grad?.fill(0);
     const parts: StepMetrics[] = [];
     for (let k = 0; k < micros; k++) {
       const idx = order.slice((firstMicro + k) * bs, (firstMicro + k + 1) * bs);

@@ -25,13 +25,16 @@ export interface CaseMeta {
   ld_alpha: number | null;
 }
 export interface Golden {
-  meta: { pairs: { prompt: number[]; chosen: number[]; rejected: number[] }[]; cases: CaseMeta[] };
+  meta: {
+    pairs: { prompt: number[]; chosen: number[]; rejected: number[] }[];
+    cases: CaseMeta[];
+    adamw: { lr: number; betas: [number, number]; eps: number; weight_decay: number };
+  };
   inputs: { ids: Arr; attention_mask: Arr; loss_mask: Arr };
   reference_token_logps: Arr;
   cases: Record<string, GoldenCase>;
   grads_index: { params: { name: string; shape: number[]; offset: number }[]; total: number };
   lora: { names: string[]; init: Arr[]; grads: Arr[]; loss: number };
-  adamw: { lr: number; betas: [number, number]; eps: number; weight_decay: number };
   adamw_arrays: {
     hyper: { lr: number; betas: [number, number]; eps: number; weight_decay: number };
     p0: Arr;

@@ -24,6 +24,8 @@ export interface AdamwSettings {
   beta2: number;
   eps: number;
   weightDecay: number;
+  /** which parameters get weight decay; default `decays` (HF Trainer's grouping) */
+  decayFilter?: (name: string) => boolean;
 }
 
 const f = Math.fround;
@@ -76,7 +78,7 @@ export class AdamW {
     const s = this.settings;
     this.params.forEach((p, i) => {
       if (p.grad === null) return;
-      const wd = decays(p.name) ? s.weightDecay : 0;
+      const wd = (s.decayFilter ?? decays)(p.name) ? s.weightDecay : 0;
       this.kernel(
         p.data,
         p.grad,
