@@ -16,7 +16,7 @@ import {
 } from "node:fs";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Parameter } from "../models/causal-lm.js";
+import type { Parameter } from "../models/index.js";
 import { InputError } from "../util/errors.js";
 
 export const CHECKPOINT_FORMAT = "prefloop-dpo-checkpoint/1";

@@ -3,8 +3,8 @@
 // (prompt cut to max_prompt_length keeping its start or end when prompt + longer response exceeds
 // max_length, then responses cut to max_length - max_prompt_length); rows [chosen..., rejected...]
 // right-padded to the batch's longest. Not a data loader: rows arrive already parsed.
-import type { TokenBatch } from "../models/causal-lm.js";
-import type { Tokenizer } from "../text/tokenizer.js";
+import type { TokenBatch } from "../models/index.js";
+import type { Tokenizer } from "../text/index.js";
 import { ConfigError, InputError } from "../util/errors.js";
 import type { ChatMessage } from "../util/types.js";
 

@@ -35,3 +35,4 @@ export type { TrainDpoOptions, TrainDpoResult, TrainProgress } from "./trainer.j
 export { computeRefLogps, readRefCache, writeRefCache } from "./ref-cache.js";
 export type { RefPairLogps } from "./ref-cache.js";
 export { findLatestCheckpoint, writeFileAtomic } from "./checkpoint.js";
+export { checkTrainRow, readTrainDataset, readTrainFile } from "./dataset-files.js";

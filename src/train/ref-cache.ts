@@ -2,7 +2,7 @@
 // file beside the dataset (keyed by a hash of the tokenized pairs and the reference weights). Rows hold
 // (total, shared) sums for chosen and rejected, so one cache serves every loss type and ld_alpha.
 import { existsSync, readFileSync } from "node:fs";
-import type { CausalLM } from "../models/causal-lm.js";
+import type { CausalLM } from "../models/index.js";
 import { sha256, writeFileAtomic } from "./checkpoint.js";
 import { collatePairs, type TokenizedPair } from "./collate.js";
 import { refRowLogps } from "./objective.js";

@@ -1,7 +1,7 @@
 // One micro-batch of DPO (collate → policy token log-probs → objective → model.backward) and the
 // no-gradient evaluation over a split, with TRL's logits/chosen and logits/rejected (mean over the
 // vocabulary of each response position's logits). Not the loop: see trainer.ts.
-import type { CausalLM } from "../models/causal-lm.js";
+import type { CausalLM } from "../models/index.js";
 import { collatePairs, type PairBatch, type TokenizedPair } from "./collate.js";
 import { batchObjective, type ObjectiveSettings, type RefRowLogps } from "./objective.js";
 import type { RefPairLogps } from "./ref-cache.js";

@@ -4,8 +4,8 @@
 // Follows HF Trainer / TRL DPOTrainer semantics; not a model loader or saver (the caller does that).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CausalLM, Parameter } from "../models/causal-lm.js";
-import type { Tokenizer } from "../text/tokenizer.js";
+import type { CausalLM, Parameter } from "../models/index.js";
+import type { Tokenizer } from "../text/index.js";
 import { ConfigError, PrefloopError } from "../util/errors.js";
 import {
   findLatestCheckpoint,

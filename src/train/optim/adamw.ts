@@ -2,7 +2,7 @@
 // decay p *= 1 - lr·wd, m/v moments, bias correction, p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps).
 // The TS fallback rounds to f32 after each torch op so it agrees with PyTorch to the last bit or two;
 // when an engine Backend is given its `adamw` kernel runs instead. Not a scheduler: lr comes per step.
-import type { Parameter } from "../../models/causal-lm.js";
+import type { Parameter } from "../../models/index.js";
 
 /** The engine's Backend.adamw signature (structural, so any Backend fits). */
 export type AdamwKernel = (

@@ -1,6 +1,6 @@
 // Global-norm gradient clipping like torch.nn.utils.clip_grad_norm_: returns the norm BEFORE clipping
 // (what HF logs as grad_norm) and scales every gradient by min(1, max_norm / (norm + 1e-6)).
-import type { Parameter } from "../../models/causal-lm.js";
+import type { Parameter } from "../../models/index.js";
 
 export function globalGradNorm(params: Parameter[]): number {
   let s = 0;

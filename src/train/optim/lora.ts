@@ -3,7 +3,7 @@
 // W = W0 + (alpha/r)·B·A; after backward the model's dW (accumulated in Parameter.grad) maps to
 // dB = s·dW·Aᵀ and dA = s·Bᵀ·dW. The optimiser sees only A and B; saving writes the effective
 // (merged) weights. Costs one extra copy of each target weight (W0); exact in real arithmetic.
-import type { Parameter } from "../../models/causal-lm.js";
+import type { Parameter } from "../../models/index.js";
 import { ConfigError } from "../../util/errors.js";
 import type { Rng } from "../rng.js";
 
