@@ -115,7 +115,7 @@ export const smallModelDefaults: DpoSettingsInput = {
   learning_rate: 5e-4,
   lr_scheduler_type: "cosine",
   warmup_ratio: 0.1,
-  num_train_epochs: 2,
+  num_train_epochs: 1,
   per_device_train_batch_size: 8,
   per_device_eval_batch_size: 16,
   gradient_accumulation_steps: 1,
