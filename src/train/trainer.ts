@@ -4,6 +4,7 @@
 // Follows HF Trainer / TRL DPOTrainer semantics; not a model loader or saver (the caller does that).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Backend } from "../engine/index.js";
 import type { CausalLM, Parameter } from "../models/index.js";
 import type { Tokenizer } from "../text/index.js";
 import { ConfigError, PrefloopError } from "../util/errors.js";
@@ -64,8 +65,8 @@ export interface TrainDpoOptions {
   settings?: DpoSettingsInput;
   outDir: string;
   onProgress?: (p: TrainProgress) => void;
-  /** engine Backend (or anything with its adamw kernel); default: the TypeScript AdamW */
-  backend?: { adamw: AdamwKernel } | null;
+  /** engine Backend (its adamw and matmul kernels); default: TypeScript AdamW and LoRA loops */
+  backend?: Pick<Backend, "adamw" | "matmul"> | null;
   /** resume from <outDir>/checkpoints when present (default true) */
   resume?: boolean;
   /** stop after this many optimizer steps of THIS call (tests of kill/resume); the run stays resumable */
@@ -178,6 +179,7 @@ export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
         o.model.parameters(),
         { r: s.lora_r, alpha: s.lora_alpha, targetModules: s.lora_target_modules },
         rng,
+        o.backend ? o.backend.matmul.bind(o.backend) : null,
       )
     : null;
   const trainable: Parameter[] = lora ? lora.parameters() : o.model.parameters();
@@ -186,7 +188,7 @@ export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
   const opt = new AdamW(
     trainable,
     { beta1: s.adam_beta1, beta2: s.adam_beta2, eps: s.adam_epsilon, weightDecay: s.weight_decay },
-    o.backend?.adamw ?? null,
+    o.backend ? o.backend.adamw.bind(o.backend) : null,
   );
 
   const bs = s.per_device_train_batch_size;

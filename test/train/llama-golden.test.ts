@@ -2,7 +2,7 @@
 // tiny Llama (PyTorch autograd goldens from scripts/reference/dpo_ref.py), through the models layer.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type CausalLM, loadModel, type Parameter } from "../../src/models/index.js";
+import { type CausalLM, type LlamaModel, loadModel, type Parameter } from "../../src/models/index.js";
 import {
   AdamW,
   batchObjective,
@@ -70,29 +70,33 @@ for (const c of g.meta.cases) {
   });
 }
 
-test("LoRA adapter gradients (q_proj, v_proj) match PEFT-style unmerged LoRA in PyTorch", () => {
-  const m = load();
-  const lora = new LoraAdapter(
-    m.parameters(),
-    { r: 4, alpha: 8, targetModules: ["q_proj", "v_proj"] },
-    new Rng(1),
-  );
-  const byName = new Map<string, Parameter>(lora.parameters().map((p) => [p.name, p]));
-  g.lora.names.forEach((nm, i) => {
-    const p = byName.get(`${nm}.weight`);
-    assert.ok(p, nm);
-    p.data.set(Float32Array.from(g.lora.init[i].data));
+for (const withKernel of [false, true]) {
+  test(`LoRA adapter gradients match PEFT-style unmerged LoRA in PyTorch (${withKernel ? "engine matmul" : "TS loops"})`, () => {
+    const m = load();
+    const be = (m as LlamaModel).backend;
+    const lora = new LoraAdapter(
+      m.parameters(),
+      { r: 4, alpha: 8, targetModules: ["q_proj", "v_proj"] },
+      new Rng(1),
+      withKernel ? be.matmul.bind(be) : null,
+    );
+    const byName = new Map<string, Parameter>(lora.parameters().map((p) => [p.name, p]));
+    g.lora.names.forEach((nm, i) => {
+      const p = byName.get(`${nm}.weight`);
+      assert.ok(p, nm);
+      p.data.set(Float32Array.from(g.lora.init[i].data));
+    });
+    lora.apply();
+    const obj = step(m, g.meta.cases[0]);
+    lora.backward();
+    assert.ok(Math.abs(obj.loss - g.lora.loss) < 1e-5 * g.lora.loss);
+    g.lora.names.forEach((nm, i) => {
+      const p = byName.get(`${nm}.weight`);
+      const err = maxRelErr(p?.grad ?? [], g.lora.grads[i].data, 1e-6);
+      assert.ok(err < 1e-4, `${nm}: rel err ${err}`);
+    });
   });
-  lora.apply();
-  const obj = step(m, g.meta.cases[0]);
-  lora.backward();
-  assert.ok(Math.abs(obj.loss - g.lora.loss) < 1e-5 * g.lora.loss);
-  g.lora.names.forEach((nm, i) => {
-    const p = byName.get(`${nm}.weight`);
-    const err = maxRelErr(p?.grad ?? [], g.lora.grads[i].data, 1e-6);
-    assert.ok(err < 1e-4, `${nm}: rel err ${err}`);
-  });
-});
+}
 
 test("one AdamW step on the DPO loss equals torch.optim.AdamW on the same model", () => {
   const m = load();

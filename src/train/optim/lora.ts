@@ -3,6 +3,7 @@
 // W = W0 + (alpha/r)·B·A; after backward the model's dW (accumulated in Parameter.grad) maps to
 // dB = s·dW·Aᵀ and dA = s·Bᵀ·dW. The optimiser sees only A and B; saving writes the effective
 // (merged) weights. Costs one extra copy of each target weight (W0); exact in real arithmetic.
+import type { MatmulParams } from "../../engine/index.js";
 import type { Parameter } from "../../models/index.js";
 import { ConfigError } from "../../util/errors.js";
 import type { Rng } from "../rng.js";
@@ -34,11 +35,15 @@ export class LoraAdapter {
   readonly scale: number;
   private readonly targets: Target[] = [];
 
-  /** Wraps the target weights of `params`; A ~ U(±1/sqrt(in)) (PEFT's kaiming_uniform(a=√5)), B = 0. */
+  /**
+   * Wraps the target weights of `params`; A ~ U(±1/sqrt(in)) (PEFT's kaiming_uniform(a=√5)), B = 0.
+   * `matmul` (the engine's Backend.matmul) runs the products; without it plain TS loops do.
+   */
   constructor(
     params: Parameter[],
     readonly settings: LoraSettings,
     rng: Rng,
+    private readonly matmul: ((p: MatmulParams) => void) | null = null,
   ) {
     if (!(settings.r >= 1 && Number.isInteger(settings.r))) {
       throw new ConfigError(`lora_r: expected a positive integer, got ${settings.r}`);
@@ -88,6 +93,23 @@ export class LoraAdapter {
   apply(): void {
     const r = this.settings.r;
     for (const t of this.targets) {
+      if (this.matmul) {
+        const [out, inp] = t.base.shape;
+        t.base.data.set(t.w0);
+        this.matmul({
+          a: t.b.data,
+          b: t.a.data,
+          c: t.base.data,
+          m: out,
+          n: inp,
+          k: r,
+          transA: false,
+          transB: false,
+          alpha: this.scale,
+          beta: 1,
+        });
+        continue;
+      }
       const [out, inp] = t.base.shape;
       const w = t.base.data;
       for (let o = 0; o < out; o++) {
@@ -114,6 +136,34 @@ export class LoraAdapter {
       t.b.grad ??= new Float32Array(t.b.data.length);
       const da = t.a.grad;
       const db = t.b.grad;
+      if (this.matmul) {
+        // dB[out,r] += s·dW·Aᵀ ; dA[r,in] += s·Bᵀ·dW
+        this.matmul({
+          a: dw,
+          b: t.a.data,
+          c: db,
+          m: out,
+          n: r,
+          k: inp,
+          transA: false,
+          transB: true,
+          alpha: this.scale,
+          beta: 1,
+        });
+        this.matmul({
+          a: t.b.data,
+          b: dw,
+          c: da,
+          m: r,
+          n: inp,
+          k: out,
+          transA: true,
+          transB: false,
+          alpha: this.scale,
+          beta: 1,
+        });
+        continue;
+      }
       for (let o = 0; o < out; o++) {
         const row = o * inp;
         for (let k = 0; k < r; k++) {
