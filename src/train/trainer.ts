@@ -24,7 +24,7 @@ import {
 } from "./collate.js";
 import { checkLossTypes, referenceFreeLosses } from "./losses/combine.js";
 import { evaluatePairs, runMicroBatch, type StepMetrics, averageMetrics } from "./step.js";
-import { AdamW, type AdamwKernel } from "./optim/adamw.js";
+import { AdamW } from "./optim/adamw.js";
 import { clipGradNorm } from "./optim/clip.js";
 import { LoraAdapter } from "./optim/lora.js";
 import { learningRate, warmupSteps } from "./optim/schedule.js";
