@@ -9,12 +9,12 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   writeSync,
 } from "node:fs";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Parameter } from "../models/index.js";
 import { InputError } from "../util/errors.js";

@@ -23,7 +23,7 @@ import {
   truncatePair,
 } from "./collate.js";
 import { checkLossTypes, referenceFreeLosses } from "./losses/combine.js";
-import { evaluatePairs, runMicroBatch, type StepMetrics, averageMetrics } from "./step.js";
+import type { ObjectiveSettings } from "./objective.js";
 import { AdamW } from "./optim/adamw.js";
 import { clipGradNorm } from "./optim/clip.js";
 import { LoraAdapter } from "./optim/lora.js";
@@ -32,13 +32,13 @@ import {
   computeRefLogps,
   modelFingerprint,
   pairsFingerprint,
-  readRefCache,
   type RefPairLogps,
+  readRefCache,
   writeRefCache,
 } from "./ref-cache.js";
 import { Rng } from "./rng.js";
 import { type DpoSettings, type DpoSettingsInput, parseDpoSettings } from "./settings.js";
-import type { ObjectiveSettings } from "./objective.js";
+import { averageMetrics, evaluatePairs, runMicroBatch, type StepMetrics } from "./step.js";
 
 export interface TrainProgress {
   phase: "reference" | "train" | "eval" | "done";

@@ -1,7 +1,8 @@
 // A synthetic preference task with a known rule, for trainer tests: the chosen response continues the
 // prompt's last token by +1 steps (t7 → t8 t9 t10), the rejected one is random tokens of the same length.
-import { Rng } from "../../src/train/index.js";
+
 import type { PreferenceRow } from "../../src/train/index.js";
+import { Rng } from "../../src/train/index.js";
 
 export function successorTask(count: number, seed: number, V = 64): PreferenceRow[] {
   const rng = new Rng(seed);

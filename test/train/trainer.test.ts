@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { NumericError, trainDpo, type DpoSettingsInput } from "../../src/train/index.js";
+import { type DpoSettingsInput, NumericError, trainDpo } from "../../src/train/index.js";
 import { successorTask } from "./synthetic.js";
 import { BigramLM, wordTokenizer } from "./tiny-lm.js";
 

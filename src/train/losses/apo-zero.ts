@@ -1,7 +1,8 @@
 // APO-zero (D'Oosterlinck et al. 2024, eq. 7): raise chosen, lower rejected likelihood:
 //   L = 1 - σ(β·lr_c) + σ(β·lr_r),  lr = policy - reference log-prob.  TRL: loss_type="apo_zero".
-import type { LossFn } from "./types.js";
+
 import { meanTerm, requireRef, sigmoid } from "./math.js";
+import type { LossFn } from "./types.js";
 
 export const apoZeroLoss: LossFn = (x, h) => {
   const rc = requireRef(x.refChosen, "apo_zero");

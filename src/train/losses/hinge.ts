@@ -1,7 +1,8 @@
 // Hinge loss (SLiC, Zhao et al. 2023): L = relu(1 - β·Δ). TRL: loss_type="hinge".
 // Subgradient 0 at the kink, as torch.relu.
-import type { LossFn } from "./types.js";
+
 import { meanTerm, requireRef } from "./math.js";
+import type { LossFn } from "./types.js";
 
 export const hingeLoss: LossFn = (x, h) => {
   const rc = requireRef(x.refChosen, "hinge");

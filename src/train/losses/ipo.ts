@@ -1,7 +1,8 @@
 // IPO (Azar et al. 2023, eq. 17) in TRL's length-normalised form: log-ratios divided by each
 // response's token count (clamped to >= 1), L = (Δ_avg - 1/(2β))². TRL: loss_type="ipo".
-import type { LossFn } from "./types.js";
+
 import { meanTerm, requireRef } from "./math.js";
+import type { LossFn } from "./types.js";
 
 export const ipoLoss: LossFn = (x, h) => {
   const rc = requireRef(x.refChosen, "ipo");

@@ -1,7 +1,8 @@
 // Robust DPO (Chowdhury et al. 2024), an unbiased loss under label noise ε:
 //   L = (-(1-ε) logσ(β·Δ) + ε logσ(-β·Δ)) / (1 - 2ε).  TRL: loss_type="robust".
-import type { LossFn } from "./types.js";
+
 import { logSigmoid, meanTerm, requireRef, sigmoid } from "./math.js";
+import type { LossFn } from "./types.js";
 
 export const robustLoss: LossFn = (x, h) => {
   const rc = requireRef(x.refChosen, "robust");

@@ -1,8 +1,9 @@
 // DPO's sigmoid loss with optional label smoothing (cDPO, Mitchell 2023):
 //   L = -(1-ε) logσ(β·Δ) - ε logσ(-β·Δ),  Δ = (π_c - ref_c) - (π_r - ref_r).
 // TRL: loss_type="sigmoid" (label_smoothing as in TRL <= 0.19). Forward and backward side by side.
-import type { LossFn } from "./types.js";
+
 import { logSigmoid, meanTerm, requireRef, sigmoid } from "./math.js";
+import type { LossFn } from "./types.js";
 
 export const sigmoidLoss: LossFn = (x, h) => {
   const rc = requireRef(x.refChosen, "sigmoid");

@@ -1,8 +1,9 @@
 // SimPO (Meng et al. 2024), reference-free: length-averaged policy log-probs and a target margin γ:
 //   z = β·(π_c/|c| - π_r/|r| - γ/β),  L = -(1-ε) logσ(z) - ε logσ(-z).
 // Follows TRL's CPOTrainer loss_type="simpo" (trl/experimental/cpo/cpo_trainer.py) with cpo_alpha=0.
-import type { LossFn } from "./types.js";
+
 import { logSigmoid, meanTerm, sigmoid } from "./math.js";
+import type { LossFn } from "./types.js";
 
 export const simpoLoss: LossFn = (x, h) => {
   const n = x.policyChosen.length;

@@ -1,7 +1,8 @@
 // SPPO with hard probabilities (Wu et al. 2024, eq. 4.7 with P=1 for the winner, 0 for the loser):
 //   L = (log-ratio_c - 1/(2β))² + (log-ratio_r + 1/(2β))².  TRL: loss_type="sppo_hard".
-import type { LossFn } from "./types.js";
+
 import { meanTerm, requireRef } from "./math.js";
+import type { LossFn } from "./types.js";
 
 export const sppoHardLoss: LossFn = (x, h) => {
   const rc = requireRef(x.refChosen, "sppo_hard");
