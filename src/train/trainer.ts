@@ -62,6 +62,10 @@ export interface TrainDpoOptions {
   refModel?: CausalLM | null;
   /** cache of reference log-probs; default <outDir>/ref_logps.json (the pipeline puts it beside the dataset) */
   refCachePath?: string;
+  /** precomputed reference log-probs, one entry per train/test row (skips the reference pass and cache) */
+  refLogps?: { train: RefPairLogps[]; test: RefPairLogps[] };
+  /** aborting stops between optimizer steps with a "cancelled" PrefloopError (the run stays resumable) */
+  signal?: AbortSignal;
   settings?: DpoSettingsInput;
   outDir: string;
   onProgress?: (p: TrainProgress) => void;
@@ -148,7 +152,15 @@ export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
   // Reference log-probs: from the starting weights, before any update or checkpoint restore
   let refTrain: RefPairLogps[] | null = null;
   let refTest: RefPairLogps[] | null = null;
-  if (needsRef) {
+  if (needsRef && o.refLogps) {
+    if (o.refLogps.train.length !== train.length || o.refLogps.test.length !== test.length) {
+      throw new ConfigError(
+        `refLogps: expected ${train.length} train and ${test.length} test entries, got ${o.refLogps.train.length} and ${o.refLogps.test.length}`,
+      );
+    }
+    refTrain = o.refLogps.train;
+    refTest = o.refLogps.test;
+  } else if (needsRef) {
     const refModel = o.refModel ?? o.model;
     const cachePath = o.refCachePath ?? join(o.outDir, "ref_logps.json");
     const key = sha256([modelFingerprint(refModel), pairsFingerprint(train), pairsFingerprint(test)]);
@@ -257,6 +269,11 @@ export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
   let stepsThisCall = 0;
   while (step < totalSteps) {
     if (o.stopAfterSteps !== undefined && stepsThisCall >= o.stopAfterSteps) break;
+    if (o.signal?.aborted) {
+      throw new PrefloopError("cancelled", `training cancelled at step ${step}`, {
+        hint: lastGood ? `resume continues from ${lastGood}` : undefined,
+      });
+    }
     const epoch = Math.floor(step / stepsPerEpoch);
     const order = epochOrder(s.seed, epoch, train.length);
     const firstMicro = (step % stepsPerEpoch) * gas;

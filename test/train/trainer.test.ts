@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type DpoSettingsInput, NumericError, trainDpo } from "../../src/train/index.js";
+import { PrefloopError } from "../../src/util/errors.js";
 import { successorTask } from "./synthetic.js";
 import { BigramLM, wordTokenizer } from "./tiny-lm.js";
 
@@ -203,5 +204,19 @@ test("a wrong setting is a config error naming the field", async () => {
       settings: { ...base, max_prompt_length: 64 },
     }),
     /max_prompt_length: must be smaller than max_length/,
+  );
+});
+
+test("an aborted signal stops with a cancelled error; wrong-sized refLogps is a config error", async () => {
+  const ac = new AbortController();
+  ac.abort();
+  const opts = { tokenizer: wordTokenizer, template: null, trainRows, settings: base };
+  await assert.rejects(
+    trainDpo({ ...opts, model: new BigramLM(64, 8, 7), outDir: tmp(), signal: ac.signal }),
+    (e: unknown) => e instanceof PrefloopError && e.code === "cancelled",
+  );
+  await assert.rejects(
+    trainDpo({ ...opts, model: new BigramLM(64, 8, 7), outDir: tmp(), refLogps: { train: [], test: [] } }),
+    /refLogps: expected 160 train and 0 test entries/,
   );
 });
