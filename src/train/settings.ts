@@ -31,6 +31,12 @@ export const dpoSettingsSchema = z
       .lt(0.5)
       .default(0)
       .describe("ε for cDPO (sigmoid), robust DPO and SimPO: assumed probability that a label is flipped"),
+    rpo_alpha: z
+      .number()
+      .min(0)
+      .nullable()
+      .default(null)
+      .describe("RPO (TRL <= 0.19): adds the sft NLL term on chosen with this weight; null = off"),
     simpo_gamma: z.number().default(0.5).describe("SimPO target reward margin γ"),
     ld_alpha: z
       .number()

@@ -139,7 +139,11 @@ function epochOrder(seed: number, epoch: number, n: number): number[] {
 
 export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
   const s = parseDpoSettings(o.settings ?? {});
-  const types = checkLossTypes(s.loss_type, s.loss_weights);
+  // rpo_alpha (TRL <= 0.19) is the sft term with that weight
+  const typeList = s.rpo_alpha === null ? s.loss_type : [...s.loss_type, "sft"];
+  const lossWeights =
+    s.rpo_alpha === null ? s.loss_weights : [...(s.loss_weights ?? s.loss_type.map(() => 1)), s.rpo_alpha];
+  const types = checkLossTypes(typeList, lossWeights);
   const needsRef = types.some((t) => !referenceFreeLosses.has(t));
   if (o.trainRows.length === 0) throw new ConfigError("train rows: the training split is empty");
   mkdirSync(o.outDir, { recursive: true });
@@ -211,7 +215,7 @@ export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
   const warmup = warmupSteps(totalSteps, s.warmup_ratio);
   const objective: ObjectiveSettings = {
     lossTypes: types,
-    lossWeights: s.loss_weights,
+    lossWeights,
     ldAlpha: s.ld_alpha,
     beta: s.beta,
     labelSmoothing: s.label_smoothing,

@@ -220,3 +220,30 @@ test("an aborted signal stops with a cancelled error; wrong-sized refLogps is a 
     /refLogps: expected 160 train and 0 test entries/,
   );
 });
+
+test("rpo_alpha equals loss_type [sigmoid, sft] with loss_weights [1, alpha]", async () => {
+  const s = { ...base, num_train_epochs: 1, save_steps: 0, eval_steps: 0 };
+  const a = new BigramLM(64, 8, 7);
+  await trainDpo({
+    model: a,
+    tokenizer: wordTokenizer,
+    template: null,
+    trainRows,
+    outDir: tmp(),
+    settings: { ...s, rpo_alpha: 0.5 },
+  });
+  const b = new BigramLM(64, 8, 7);
+  const settings = { ...s, loss_type: ["sigmoid", "sft"], loss_weights: [1, 0.5] };
+  await trainDpo({ model: b, tokenizer: wordTokenizer, template: null, trainRows, outDir: tmp(), settings });
+  assert.deepEqual(a.params[1].data, b.params[1].data);
+  const c = new BigramLM(64, 8, 7);
+  await trainDpo({
+    model: c,
+    tokenizer: wordTokenizer,
+    template: null,
+    trainRows,
+    outDir: tmp(),
+    settings: s,
+  });
+  assert.notDeepEqual(a.params[1].data, c.params[1].data);
+});
