@@ -39,6 +39,8 @@ function checkMatmul(p: MatmulParams): void {
   const { m, n, k } = p;
   const batch = p.batch ?? 1;
   dims(op, { m, n, k, batch });
+  const { strideA = 0, strideB = 0, strideC = 0, offsetA = 0, offsetB = 0, offsetC = 0 } = p;
+  dims(op, { strideA, strideB, strideC, offsetA, offsetB, offsetC });
   const span = (off: number | undefined, stride: number | undefined, size: number) =>
     (off ?? 0) + (batch - 1) * (stride ?? size) + size;
   const aShape = p.transA ? `[${k},${m}]` : `[${m},${k}]`;

@@ -25,3 +25,11 @@ export {
   type LlamaBlockInputs,
   type LlamaBlockWeights,
 } from "./ops/llama-block.js";
+export {
+  type BenchRow,
+  type EngineBenchOptions,
+  type EngineBenchResult,
+  formatEngineBench,
+  runEngineBench,
+} from "./bench/engine-bench.js";
+export { type Llama3RopeScaling, ropeInvFreq, ropeTables } from "./ops/rope-tables.js";

@@ -14,6 +14,7 @@ import {
   LlamaBlock,
   type LlamaBlockWeights,
   matmulBackward,
+  ropeTables,
 } from "../../src/engine/index.js";
 import { relError } from "./helpers.js";
 
@@ -46,6 +47,14 @@ function close(got: Float32Array, name: string, tol = 1e-4): void {
 const backends: Backend[] = [getTsBackend()];
 const native = getNativeBackend();
 if (native) backends.push(native);
+
+test("golden: rope tables match HF LlamaRotaryEmbedding (float32 inv_freq and angles)", () => {
+  const { cos, sin } = ropeTables(16, 8, 10000);
+  close(cos, "rope/cos", 1e-6);
+  close(sin, "rope/sin", 1e-6);
+  const block = ropeTables(shape("block/cos")[0], 8, 10000);
+  close(block.cos, "block/cos", 1e-6);
+});
 
 for (const be of backends) {
   test(`golden ${be.name}: matmul, every transpose and batched`, () => {

@@ -2,7 +2,7 @@
 // fresh outputs, and a backward giving d(Σ out[0]·dout)/d(input). ops.test.ts checks each case with finite
 // differences on `ts`; contract.test.ts runs each on every available backend against `ts`.
 import type { Backend, MatmulParams, RopeLayout } from "../../src/engine/index.js";
-import { matmulBackward } from "../../src/engine/ops/matmul-grad.js";
+import { linearBackward, linearForward, matmulBackward } from "../../src/engine/index.js";
 import { randn, rng } from "./helpers.js";
 
 export type Inputs = Record<string, Float32Array>;
@@ -170,10 +170,30 @@ export function opCases(seed = 1): OpCase[] {
     }),
   );
   cases.push(matmulCase("matmul tile edges", r, 37, 29, 19, { transB: true }));
+  // native paths: k across two KC=256 panels (beta applied once), n across NC=3072, and m <= 4 (no packing)
+  cases.push(matmulCase("matmul k > KC, beta", r, 14, 18, 300, { transA: true, beta: 0.5 }));
+  cases.push(matmulCase("matmul n > NC", r, 7, 3100, 3, { transB: true }));
+  cases.push(matmulCase("matmul decode m=2, tB", r, 2, 70, 33, { transB: true, beta: 1 }));
+  cases.push(matmulCase("matmul decode m=3", r, 3, 70, 33, { alpha: 2 }));
 
   const N = 5;
   const C = 12;
   const V = 7;
+  const OUT = 9;
+  cases.push({
+    name: "linear with bias (torch Linear)",
+    inputs: { x: randn(r, N * C), w: randn(r, OUT * C), b: randn(r, OUT) },
+    forward(be, x) {
+      const y = new Float32Array(N * OUT);
+      linearForward(be, y, x.x, x.w, x.b, N, C, OUT);
+      return [y];
+    },
+    backward(be, x, dout) {
+      const g = { x: zerosLike(x.x), w: zerosLike(x.w), b: zerosLike(x.b) };
+      linearBackward(be, g.x, g.w, g.b, dout, x.x, x.w, N, C, OUT);
+      return g;
+    },
+  });
   const ids = Int32Array.from([3, 0, 3, 6, 1]);
   cases.push({
     name: "embedding",

@@ -1,6 +1,9 @@
 // Backend selection: env override, setter, invalid names, and the single fallback notice.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { getBackend, setBackendPreference } from "../../src/engine/index.js";
 import { ConfigError } from "../../src/util/errors.js";
@@ -59,4 +62,22 @@ test("without the addon, auto selection falls back to ts with one notice; 'nativ
   const forced = run({ PREFLOOP_NATIVE_ADDON: "none", PREFLOOP_BACKEND: "native" }, code);
   assert.notEqual(forced.status, 0);
   assert.match(forced.stderr, /native engine backend requested but not available/);
+});
+
+test("a failing compiler: one notice naming the log, exit 0, the existing addon untouched", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pf-cc-"));
+  const cc = join(dir, "cc");
+  writeFileSync(cc, '#!/bin/sh\n[ "$1" = "--version" ] && exit 0\necho "fake compile error" >&2\nexit 1\n');
+  chmodSync(cc, 0o755);
+  const r = spawnSync(process.execPath, ["scripts/build-native.mjs"], {
+    env: { ...process.env, PREFLOOP_CC: cc },
+    encoding: "utf8",
+  });
+  rmSync(dir, { recursive: true });
+  assert.equal(r.status, 0);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+  const log = /its output is in (\S+)\)/.exec(r.stderr)?.[1];
+  assert.ok(log, r.stderr);
+  assert.match(readFileSync(log, "utf8"), /fake compile error/);
+  rmSync(log);
 });
