@@ -26,3 +26,5 @@ export {
   type PromptLine,
   readPromptsJsonl,
 } from "./batch-file.js";
+export type { GenerateBenchOptions, GenerateBenchResult, ThroughputRun } from "./bench.js";
+export { formatThroughput, runGenerateBench, writeRandomLlamaGguf } from "./bench.js";

@@ -153,7 +153,10 @@ export class LocalGenerator implements Generator {
     for (const chunk of group) {
       const sampling = (requests[chunk.request] as GenerationRequest).sampling;
       const sampler = new TokenSampler(sampling);
-      const stop = new StopCriteria(stopTokens, sampling.stop);
+      const stop = new StopCriteria(
+        new Set([...stopTokens, ...(sampling.stopTokenIds ?? [])]),
+        sampling.stop,
+      );
       const key = promptKey(chunk.prompt.text);
       const first = next;
       const mine = Array.from({ length: chunk.count }, (_, k) => first + k);

@@ -53,18 +53,37 @@ function softmaxInto(logits: Float32Array, out: Float64Array): void {
   for (let i = 0; i < logits.length; i++) out[i] = Math.exp((logits[i] as number) - lse);
 }
 
-/** Keep the smallest set of most probable tokens whose probability mass reaches p (at least one token). */
+/**
+ * Keep the smallest set of most probable tokens whose probability mass reaches p (at least one token).
+ * Only tokens above a threshold whose mass already reaches p are sorted: the nucleus is a subset of any
+ * top set that reaches p, so this is exact and avoids sorting a whole large vocabulary.
+ */
 export function topP(p: number): LogitsProcessor {
   return (logits) => {
     if (p >= 1) return;
     const probs = new Float64Array(logits.length);
     softmaxInto(logits, probs);
-    const sorted = Float64Array.from(probs).sort();
+    let maxProb = 0;
+    for (let i = 0; i < probs.length; i++) if ((probs[i] as number) > maxProb) maxProb = probs[i] as number;
+    let candidates: number[] = [];
+    for (let floor = maxProb / 256; ; floor /= 256) {
+      candidates = [];
+      let mass = 0;
+      for (let i = 0; i < probs.length; i++) {
+        if ((probs[i] as number) >= floor) {
+          candidates.push(probs[i] as number);
+          mass += probs[i] as number;
+        }
+      }
+      if (mass >= p || floor === 0) break;
+      if (floor < Number.MIN_VALUE * 256) floor = 0;
+    }
+    candidates.sort((a, b) => b - a);
     let mass = 0;
-    let threshold = sorted[sorted.length - 1] as number;
-    for (let i = sorted.length - 1; i >= 0; i--) {
-      threshold = sorted[i] as number;
-      mass += threshold;
+    let threshold = candidates[0] as number;
+    for (const q of candidates) {
+      threshold = q;
+      mass += q;
       if (mass >= p) break;
     }
     for (let i = 0; i < logits.length; i++)

@@ -27,6 +27,9 @@ export function validateSampling(s: SamplingSettings): void {
   if (!Array.isArray(s.stop) || s.stop.some((x) => typeof x !== "string" || x.length === 0)) {
     bad("stop", "a list of non-empty strings", s.stop);
   }
+  if (s.stopTokenIds !== undefined && !s.stopTokenIds.every((t) => Number.isInteger(t) && t >= 0)) {
+    bad("stopTokenIds", "a list of token ids", s.stopTokenIds);
+  }
 }
 
 export class TokenSampler {

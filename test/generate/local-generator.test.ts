@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   argmax,
+  type GeneratedSample,
   type GenerationRequest,
   LocalGenerator,
   type SamplingSettings,
@@ -27,6 +28,12 @@ const tokenizer = new SpmTokenizer({
   unkId: 0,
   padId: null,
 });
+/** The single sample of a one-request, n = 1 call, with its optional fields required. */
+function only(out: GeneratedSample[][]): Required<GeneratedSample> {
+  const s = out[0]?.[0];
+  assert.ok(s?.tokens && s.logprobs && s.promptTokens !== undefined);
+  return s as Required<GeneratedSample>;
+}
 const sampling: SamplingSettings = {
   temperature: 1,
   topP: 0.95,
@@ -43,9 +50,11 @@ const noEos = (): ToyLM => new ToyLM(512, { eos: 2, peak: 4 });
 
 test("greedy generation equals a step-by-step argmax loop over the same model", async () => {
   const lm = noEos();
-  const [[sample]] = (await make(lm).generate([
-    { prompt: { raw: "Once upon" }, n: 1, sampling: { ...sampling, temperature: 0 } },
-  ])) as [[{ tokens: number[]; text: string; logprobs: number[]; finishReason: string }]];
+  const sample = only(
+    await make(lm).generate([
+      { prompt: { raw: "Once upon" }, n: 1, sampling: { ...sampling, temperature: 0 } },
+    ]),
+  );
   const history = tokenizer.encode("Once upon", { addBos: true });
   const want: number[] = [];
   const row = new Float32Array(512);
@@ -105,15 +114,17 @@ test("each prompt is prefilled once and its cache row copied to its samples", as
 
 test("stop strings cut the text; EOS stops; maxTokens bounds the length", async () => {
   const gen = make(noEos());
-  const [[free]] = (await gen.generate([
-    { prompt: { raw: "Once" }, n: 1, sampling: { ...sampling, maxTokens: 30 } },
-  ])) as [[{ text: string; tokens: number[]; finishReason: string }]];
+  const free = only(
+    await gen.generate([{ prompt: { raw: "Once" }, n: 1, sampling: { ...sampling, maxTokens: 30 } }]),
+  );
   assert.equal(free.tokens.length, 30);
   assert.equal(free.finishReason, "length");
   const stop = free.text.slice(6, 8);
-  const [[cut]] = (await gen.generate([
-    { prompt: { raw: "Once" }, n: 1, sampling: { ...sampling, maxTokens: 30, stop: [stop] } },
-  ])) as [[{ text: string; finishReason: string }]];
+  const cut = only(
+    await gen.generate([
+      { prompt: { raw: "Once" }, n: 1, sampling: { ...sampling, maxTokens: 30, stop: [stop] } },
+    ]),
+  );
   assert.equal(cut.finishReason, "stop");
   assert.equal(cut.text, free.text.slice(0, free.text.indexOf(stop)));
   // a model whose most likely token is often EOS stops early with finish reason "stop"
@@ -124,6 +135,15 @@ test("stop strings cut the text; EOS stops; maxTokens bounds the length", async 
   assert.ok(
     outs[0]?.every((s) => s.finishReason === "stop" && !s.tokens?.includes(2) && !s.tokens?.includes(1)),
   );
+  // an extra stop token id ends the sample at its first occurrence, excluded from the tokens
+  const firstToken = free.tokens[3] as number;
+  const byId = only(
+    await gen.generate([
+      { prompt: { raw: "Once" }, n: 1, sampling: { ...sampling, maxTokens: 30, stopTokenIds: [firstToken] } },
+    ]),
+  );
+  assert.equal(byId.finishReason, "stop");
+  assert.deepEqual(byId.tokens, free.tokens.slice(0, free.tokens.indexOf(firstToken)));
   const zero = await gen.generate([
     { prompt: { raw: "Once" }, n: 2, sampling: { ...sampling, maxTokens: 0 } },
   ]);

@@ -89,3 +89,23 @@ test("invalid settings are config errors naming the field", () => {
   assert.throws(() => new TokenSampler({ ...base, minP: 1 }), /sampling\.minP/);
   assert.throws(() => new TokenSampler({ ...base, stop: [""] }), /sampling\.stop/);
 });
+
+test("top-p on a large vocabulary keeps exactly the nucleus a full sort finds", () => {
+  const rng = Xoshiro128.fromSeed(9);
+  for (const [V, p, spread] of [
+    [50000, 0.9, 8],
+    [50000, 0.99, 1],
+    [3000, 0.5, 20],
+  ] as const) {
+    const l = Float32Array.from({ length: V }, () => rng.nextFloat() * spread);
+    const probs = Array.from(l, (x) => Math.exp(x));
+    const z = probs.reduce((a, b) => a + b, 0);
+    const order = [...probs.keys()].sort((a, b) => (probs[b] as number) - (probs[a] as number));
+    let mass = 0;
+    let size = 0;
+    while (mass < p * z) mass += probs[order[size++] as number] as number;
+    const want = order.slice(0, size).sort((a, b) => a - b);
+    topP(p)(l);
+    assert.deepEqual(kept(l), want, `V=${V} p=${p}`);
+  }
+});
