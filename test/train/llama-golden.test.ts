@@ -112,8 +112,12 @@ test("one AdamW step on the DPO loss equals torch.optim.AdamW on the same model"
   });
   opt.update(a.lr);
   const want = goldenBin("params_after_adamw.bin");
+  // Adam's first step moves each weight by about lr·g/(|g| + eps): where |g| is near eps the move depends
+  // on the gradient's last f32 bits (summation order), so the bound is a fraction of one step, not ulps.
+  let worst = 0;
   for (const p of m.parameters()) {
-    const err = maxRelErr(p.data, gradOf(want, p.name), 1e-3);
-    assert.ok(err < 1e-4, `${p.name}: rel err ${err}`);
+    const w = gradOf(want, p.name);
+    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(p.data[i] - w[i]));
   }
+  assert.ok(worst < 0.02 * a.lr, `max |Δ| ${worst} vs lr ${a.lr}`);
 });
