@@ -112,9 +112,10 @@ export type DpoSettings = z.output<typeof dpoSettingsSchema>;
 export type DpoSettingsInput = z.input<typeof dpoSettingsSchema>;
 
 /**
- * Preset for the bundled stories260K model (d 64, 5 layers): about a minute per iteration on 2 cores.
- * Chosen by experiment (bench/train-small.ts): a higher β and lr than zephyr's, since a 260K model's
- * log-probs move little per step and a few hundred pairs give only tens of steps.
+ * Preset for the bundled stories260K model (d 64, 5 layers). Measured with bench/train-small.ts (400
+ * synthetic story pairs, held-out 100, native backend, 2 threads): held-out reward accuracy 1.00 from
+ * step 20 on (margin 9.1) with lr 5e-4 / β 0.1; 100 steps cost 86 s of CPU, so one epoch (50 steps) is
+ * about a minute on 2 cores. A 260K model's log-probs move little per step, hence lr 1000x zephyr's.
  */
 export const smallModelDefaults: DpoSettingsInput = {
   beta: 0.1,
