@@ -11,6 +11,7 @@ import { registerBenchGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
+import { registerTrain } from "./train.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
@@ -24,6 +25,7 @@ const registrations: Array<(program: Command) => void> = [
   registerRank,
   registerRun,
   registerStatus,
+  registerTrain,
 ];
 
 export function registerCommands(program: Command): void {
