@@ -19,6 +19,7 @@ typedef struct {
   float *apack, *bpack;
   int ga, gb, tasksA, tasksB; /* task = ga A-slivers × gb B-slivers */
   int first;
+  int packA; /* A slivers to pack in the current packing region (0 after the first column block) */
 } gemm_ctx;
 
 /* per calling thread: a second JS thread (worker_threads) gets its own panels */
@@ -79,6 +80,12 @@ static void pack_b_task(void *vctx, int s) {
     for (int c = 0; c < cols; c++) dst[p * nr + c] = src[c];
     for (int c = cols; c < nr; c++) dst[p * nr + c] = 0;
   }
+}
+
+static void pack_task(void *vctx, int t) {
+  gemm_ctx *g = vctx;
+  if (t < g->packA) pack_a_task(vctx, t);
+  else pack_b_task(vctx, t - g->packA);
 }
 
 /* The micro-kernel: acc[MR][NR] over kc, then C = alpha acc + (first ? beta : 1) C (beta 0: no read). */
@@ -184,12 +191,14 @@ void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, in
     g.kc = k - g.p0 < KC ? k - g.p0 : KC;
     g.first = g.p0 == 0;
     g.apack = grow(&abuf, &abuf_n, (size_t)slA * g.mr * KC);
-    pf_parallel(slA, pack_a_task, &g);
     for (g.j0 = 0; g.j0 < n; g.j0 += NC) {
       g.nc = n - g.j0 < NC ? n - g.j0 : NC;
       int slB = (g.nc + g.nr - 1) / g.nr;
       g.bpack = grow(&bbuf, &bbuf_n, (size_t)slB * g.nr * KC);
-      pf_parallel(slB, pack_b_task, &g);
+      /* one parallel region packs both panels (A only with the first column block): fewer barriers,
+       * which is what costs most when the machine is shared and a thread gets descheduled */
+      g.packA = g.j0 == 0 ? slA : 0;
+      pf_parallel(g.packA + slB, pack_task, &g);
       /* blocks of ~96 rows × 256 columns, made smaller until every thread has a few */
       g.ga = 96 / g.mr;
       g.gb = 256 / g.nr;

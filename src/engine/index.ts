@@ -1,4 +1,5 @@
-// Public surface of the engine: the Backend interface, backend selection, tensors.
+// Public surface of the engine: the Backend interface, backend selection, helpers built on a Backend
+// (linear, losses, rope tables, a reference Llama block), memory (Arena, Checkpointer) and the benchmark.
 export type {
   AttentionGrads,
   AttentionParams,
@@ -11,6 +12,7 @@ export {
   getBackend,
   getNativeBackend,
   getTsBackend,
+  nativeStatus,
   setBackendPreference,
 } from "./select.js";
 export { formatShape, numel, Tensor } from "./tensor.js";

@@ -38,7 +38,18 @@ export function getTsBackend(): Backend {
   return tsBackend;
 }
 
-/** The native backend, or null with the reason it could not load. */
+/** Whether the native addon loaded, its instruction set and thread count, or why not. */
+export function nativeStatus(): { available: boolean; isa: string; threads: number; reason: string } {
+  const loaded = loadNative();
+  return {
+    available: loaded.backend !== null,
+    isa: loaded.isa,
+    threads: loaded.backend?.threads ?? 0,
+    reason: loaded.reason,
+  };
+}
+
+/** The native backend (validated), or null when the addon is not available (nativeStatus() says why). */
 export function getNativeBackend(): Backend | null {
   const raw = loadNative().backend;
   if (raw && !nativeChecked) nativeChecked = checked(raw);

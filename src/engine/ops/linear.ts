@@ -21,7 +21,8 @@ export function linearForward(
 ): void {
   be.matmul({ a: x, b: w, c: y, m: N, n: OUT, k: IN, transA: false, transB: true });
   // y[N,OUT] += ones[N,1] bias[1,OUT]
-  if (bias) be.matmul({ a: ones(N), b: bias, c: y, m: N, n: OUT, k: 1, transA: false, transB: false, beta: 1 });
+  if (bias)
+    be.matmul({ a: ones(N), b: bias, c: y, m: N, n: OUT, k: 1, transA: false, transB: false, beta: 1 });
 }
 
 export function linearBackward(
@@ -39,5 +40,6 @@ export function linearBackward(
   if (dx) be.matmul({ a: dy, b: w, c: dx, m: N, n: IN, k: OUT, transA: false, transB: false, beta: 1 });
   if (dw) be.matmul({ a: dy, b: x, c: dw, m: OUT, n: IN, k: N, transA: true, transB: false, beta: 1 });
   // db[1,OUT] += ones[1,N] dy[N,OUT]
-  if (dbias) be.matmul({ a: ones(N), b: dy, c: dbias, m: 1, n: OUT, k: N, transA: false, transB: false, beta: 1 });
+  if (dbias)
+    be.matmul({ a: ones(N), b: dy, c: dbias, m: 1, n: OUT, k: N, transA: false, transB: false, beta: 1 });
 }
