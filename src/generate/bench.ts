@@ -10,6 +10,7 @@ import {
   readGgufHeader,
   writeGguf,
 } from "../models/index.js";
+import type { LlamaCppBench } from "./bench-llama-cpp.js";
 import type { SamplingSettings } from "./generator.js";
 import { openLocalGenerator } from "./open.js";
 import { Xoshiro128 } from "./rng.js";
@@ -18,6 +19,8 @@ export interface ThroughputRun {
   tokens: number;
   seconds: number;
   tokensPerSecond: number;
+  /** process CPU time per token (all threads): robust when other work shares the cores */
+  cpuMsPerToken: number;
 }
 
 export interface GenerateBenchResult {
@@ -54,6 +57,7 @@ export async function runGenerateBench(o: GenerateBenchOptions): Promise<Generat
   };
   const time = async (k: number, maxTokens: number): Promise<ThroughputRun> => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const [samples = []] = await generator.generate([
       { prompt: { raw: "" }, n: k, sampling: { ...sampling, maxTokens } },
     ]);
@@ -62,7 +66,13 @@ export async function runGenerateBench(o: GenerateBenchOptions): Promise<Generat
       (a, s) => a + (s.tokens?.length ?? 0) + (s.finishReason === "stop" ? 1 : 0),
       0,
     );
-    return { tokens: count, seconds, tokensPerSecond: count / seconds };
+    const cpu = process.cpuUsage(c0);
+    return {
+      tokens: count,
+      seconds,
+      tokensPerSecond: count / seconds,
+      cpuMsPerToken: (cpu.user + cpu.system) / 1000 / count,
+    };
   };
   await time(1, 8);
   o.progress?.(`single stream, ${tokens} tokens`);
@@ -80,7 +90,8 @@ export async function runGenerateBench(o: GenerateBenchOptions): Promise<Generat
 }
 
 export function formatThroughput(r: ThroughputRun): string {
-  return `${r.tokensPerSecond.toFixed(1).padStart(8)} tok/s (${r.tokens} tokens in ${r.seconds.toFixed(2)} s)`;
+  const tps = r.tokensPerSecond.toFixed(1).padStart(8);
+  return `${tps} tok/s, ${r.cpuMsPerToken.toFixed(2)} CPU ms/token (${r.tokens} tokens in ${r.seconds.toFixed(2)} s)`;
 }
 
 /**
@@ -125,4 +136,25 @@ export function writeRandomLlamaGguf(path: string, tokenizerFrom: string, hidden
   const tmp = `${path}.tmp-${process.pid}`;
   writeGguf(tmp, { config, tensors }, { metadata, name: `random-llama-d${hidden}-l${layers}` });
   renameSync(tmp, path);
+}
+
+/** The benchmark report: prefloop's runs, and node-llama-cpp's beside them when it ran. */
+export function formatGenerateBench(ours: GenerateBenchResult, ref: LlamaCppBench | string | null): string {
+  const n = ours.n;
+  const lines = [
+    ours.model,
+    `  prefloop        single  ${formatThroughput(ours.single)}`,
+    `  prefloop        n=${n}     ${formatThroughput(ours.batched)}   batched/single ${ours.batchSpeedup.toFixed(2)}x`,
+  ];
+  if (typeof ref === "string") lines.push(`  node-llama-cpp  skipped: ${ref}`);
+  else if (ref !== null) {
+    const ratio = (a: ThroughputRun, b: ThroughputRun): string =>
+      (a.tokensPerSecond / b.tokensPerSecond).toFixed(2);
+    lines.push(`  node-llama-cpp  single  ${formatThroughput(ref.single)}`);
+    lines.push(`  node-llama-cpp  n=${n}     ${formatThroughput(ref.batched)}`);
+    lines.push(
+      `  prefloop / node-llama-cpp tok/s: single ${ratio(ours.single, ref.single)}x, n=${n} ${ratio(ours.batched, ref.batched)}x`,
+    );
+  }
+  return lines.join("\n");
 }

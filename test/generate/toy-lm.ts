@@ -2,7 +2,7 @@
 // row's whole token history, which it keeps per cache row, so a wrong prefix copy, position or row mix-up
 // changes the output. It counts decode calls and tokens fed.
 import type { DecodingModel } from "../../src/generate/index.js";
-import type { KVCache, LlamaConfig } from "../../src/models/causal-lm.js";
+import type { KVCache, LlamaConfig } from "../../src/models/index.js";
 
 interface ToyCache extends KVCache {
   history: number[][];

@@ -1,10 +1,15 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
 import type { Command } from "commander";
 import { registerBench } from "./bench.js";
-import { registerGenerate } from "./generate.js";
+import { registerBenchGenerate, registerGenerate } from "./generate.js";
 import { registerTrain } from "./train.js";
 
-const registrations: Array<(program: Command) => void> = [registerBench, registerGenerate, registerTrain];
+const registrations: Array<(program: Command) => void> = [
+  registerBench,
+  registerGenerate,
+  registerBenchGenerate,
+  registerTrain,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
