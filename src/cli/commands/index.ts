@@ -14,9 +14,6 @@ import { registerStatus } from "./status.js";
 import { registerTrain } from "./train.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
-import { registerBenchGenerate, registerGenerate } from "./generate.js";
-import { registerTrain } from "./train.js";
-
 const registrations: Array<(program: Command) => void> = [
   registerBench,
   registerConfig,
