@@ -12,8 +12,14 @@ import type { PreferenceRow, Trainer, TrainerSettings, TrainMetrics } from "./co
 
 /** recipe.train + loop settings -> the trainer's own settings (same TRL names; loop-only keys dropped). */
 export function dpoSettingsFrom(settings: TrainerSettings): DpoSettingsInput {
-  const { reference: _reference, threads: _threads, iteration: _iteration, checkpointDir: _c, referenceLogpsPath: _r, ...dpo } =
-    settings;
+  const {
+    reference: _reference,
+    threads: _threads,
+    iteration: _iteration,
+    checkpointDir: _c,
+    referenceLogpsPath: _r,
+    ...dpo
+  } = settings;
   return dpo as DpoSettingsInput;
 }
 
@@ -43,10 +49,14 @@ export function localTrainer(recipe: Recipe, logger: Logger | null): Trainer {
         backend: getBackend(),
         onProgress: (p) => {
           if (!logger || p.phase !== "train") return;
-          bar ??= logger.progress(`train ${settings.iteration}`, p.totalSteps, { unit: "steps", initial: p.step - 1 });
+          bar ??= logger.progress(`train ${settings.iteration}`, p.totalSteps, {
+            unit: "steps",
+            initial: p.step - 1,
+          });
           bar.update(p.step);
           const m = p.metrics;
-          if (m.loss !== undefined) bar.setInfo({ loss: m.loss.toFixed(4), acc: (m["rewards/accuracies"] ?? 0).toFixed(2) });
+          if (m.loss !== undefined)
+            bar.setInfo({ loss: m.loss.toFixed(4), acc: (m["rewards/accuracies"] ?? 0).toFixed(2) });
         },
       });
       (bar as ReturnType<Logger["progress"]> | null)?.stop();
@@ -55,7 +65,8 @@ export function localTrainer(recipe: Recipe, logger: Logger | null): Trainer {
         tokenizerFiles: source.kind === "hf" ? source.files : [],
         generationConfig: loaded.generationConfig ?? undefined,
       });
-      if (source.kind === "gguf") saveGguf(loaded.model, join(outDir, "model.gguf"), { metadata: source.raw });
+      if (source.kind === "gguf")
+        saveGguf(loaded.model, join(outDir, "model.gguf"), { metadata: source.raw });
       return {
         train_loss: result.train.loss ?? null,
         reward_accuracy: result.train["rewards/accuracies"] ?? null,

@@ -38,7 +38,7 @@ export function registerRun(program: Command): void {
           process.stdout.write(pipeline.describeRun(recipe, outDir));
           return;
         }
-        const components = pipeline.defaultComponents();
+        const components = pipeline.defaultComponents(logger);
         const summary = await pipeline.runLoop({ recipe, outDir, components, logger });
         await components.report?.(outDir);
         process.stdout.write(`${pipeline.formatSummaryTable(summary.iterations)}\n\nrun folder: ${outDir}\n`);

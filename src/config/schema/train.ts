@@ -113,11 +113,9 @@ export const trainSchema = z
       .default(32)
       .describe("float > 0. LoRA scale numerator (scale = lora_alpha / lora_r)."),
     lora_dropout: z
-      .number()
-      .min(0)
-      .lt(1)
-      .default(0.05)
-      .describe("float in [0, 1). Dropout on the adapter input."),
+      .literal(0)
+      .default(0)
+      .describe("0. Dropout on the adapter input: only 0 is supported (adapters are merged into the weights)."),
     lora_target_modules: z
       .array(z.string().min(1))
       .min(1)
