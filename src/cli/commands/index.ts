@@ -1,8 +1,15 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
 import type { Command } from "commander";
+import { registerBench } from "./bench.js";
+import { registerBenchGenerate, registerGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
 
-const registrations: Array<(program: Command) => void> = [registerRank];
+const registrations: Array<(program: Command) => void> = [
+  registerRank,
+  registerBench,
+  registerGenerate,
+  registerBenchGenerate,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
