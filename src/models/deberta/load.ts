@@ -1,0 +1,46 @@
+// Loads a DeBERTa-v2/v3 Hugging Face folder: config.json plus model.safetensors (sharded index too is not
+// needed for these sizes) or pytorch_model.bin (torch.save zip, read by io/torch-pickle.ts without Python).
+// Not the heads: PairRM and the classifier pick their own tensors from `tensors`.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ModelError } from "../../util/errors.js";
+import type { Tensor } from "../checkpoint.js";
+import { readSafetensors } from "../io/safetensors.js";
+import { readTorchStateDict } from "../io/torch-pickle.js";
+import { type DebertaConfig, debertaConfigFromHf } from "./config.js";
+
+export interface DebertaFolder {
+  config: DebertaConfig;
+  tensors: Map<string, Tensor>;
+  /** the weights file that was read */
+  weightsFile: string;
+}
+
+/** Reads config.json and the weights (model.safetensors preferred, else pytorch_model.bin). */
+export function loadDebertaFolder(dir: string): DebertaFolder {
+  const cfgPath = join(dir, "config.json");
+  if (!existsSync(cfgPath)) {
+    throw new ModelError(`${cfgPath}: missing; expected a Hugging Face DeBERTa folder`, {
+      hint: "download it with `huggingface-cli download llm-blender/PairRM --local-dir <folder>`",
+    });
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(cfgPath, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new ModelError(`${cfgPath}: invalid JSON (${(e as Error).message})`, { cause: e });
+  }
+  const config = debertaConfigFromHf(raw, cfgPath);
+  return { config, ...loadWeights(dir) };
+}
+
+/** The weights of an HF folder as f32 tensors under their stored names. */
+export function loadWeights(dir: string): { tensors: Map<string, Tensor>; weightsFile: string } {
+  const st = join(dir, "model.safetensors");
+  if (existsSync(st)) return { tensors: readSafetensors(st).tensors, weightsFile: st };
+  const bin = join(dir, "pytorch_model.bin");
+  if (existsSync(bin)) return { tensors: readTorchStateDict(bin), weightsFile: bin };
+  throw new ModelError(`${dir}: neither model.safetensors nor pytorch_model.bin is present`, {
+    hint: "large files may still be Git LFS pointers: run `git lfs pull` in the folder",
+  });
+}
