@@ -82,7 +82,8 @@ def write_tokenizer(folder, vocab, n_base, chat_template=None):
         cfg["eos_token"] = "[SEP]"
     with open(os.path.join(folder, "tokenizer_config.json"), "w") as f:
         json.dump(cfg, f, indent=1)
-    tok = BertTokenizer(os.path.join(folder, "vocab.txt"), do_lower_case=True)
+    extra = {"bos_token": "[CLS]", "eos_token": "[SEP]"} if chat_template else {}
+    tok = BertTokenizer(os.path.join(folder, "vocab.txt"), do_lower_case=True, **extra)
     tok.add_tokens(MARKERS)
     if chat_template:
         tok.chat_template = chat_template
