@@ -2,6 +2,7 @@
 // the pipeline before building rankers; build.ts itself never imports the engine.
 import { registerRankerBuilder } from "./build.js";
 import { classifierRanker } from "./classifier.js";
+import { resolveModelFolder } from "./model-folder.js";
 import { pairrmRanker } from "./pairrm-ranker.js";
 
 let registered = false;
@@ -11,12 +12,12 @@ export function registerEngineRankers(): void {
   registered = true;
   registerRankerBuilder("pairrm", (spec, ctx) => {
     if (spec.type !== "pairrm") throw new Error("unreachable");
-    const path = ctx.baseDir && !spec.path.startsWith("/") ? `${ctx.baseDir}/${spec.path}` : spec.path;
+    const path = resolveModelFolder(spec.path, ctx.baseDir, ctx.env);
     return pairrmRanker({ path, mode: spec.mode, seed: spec.seed });
   });
   registerRankerBuilder("classifier", (spec, ctx) => {
     if (spec.type !== "classifier") throw new Error("unreachable");
-    const path = ctx.baseDir && !spec.path.startsWith("/") ? `${ctx.baseDir}/${spec.path}` : spec.path;
+    const path = resolveModelFolder(spec.path, ctx.baseDir, ctx.env);
     return classifierRanker(path);
   });
 }

@@ -22,6 +22,7 @@ export * from "./spec.js";
 export * from "./stages.js";
 export * from "./classifier.js";
 export * from "./engine-rankers.js";
+export * from "./model-folder.js";
 export * from "./pairrm.js";
 export * from "./pairrm-aggregate.js";
 export * from "./pairrm-input.js";

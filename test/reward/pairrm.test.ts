@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { getTsBackend } from "../../src/engine/index.js";
 import {
+  bubbleBest,
   buildRanker,
+  compareFromMatrix,
   PairRM,
   pairrmRankerOf,
   registerEngineRankers,
@@ -87,8 +89,30 @@ test("buildRanker builds pairrm (full and bubble) once the engine rankers are re
   assert.ok(r.matrix);
   const bubble = await buildRanker({ type: "pairrm", path: folder, mode: "bubble", seed: 3 });
   const b = await bubble.score(texts.source, texts.cands);
-  // the bubble winner beats its last opponent in both orders; with 3 candidates the pass ends on the max
-  const best = b.scores.indexOf(Math.max(...b.scores));
+  // the same pass replayed on the full matrix (compare = M[a,b] - M[b,a]) ends in the same order
+  const m = r.matrix ?? [];
+  const replay = await bubbleBest(3, 3, async (x, y) => compareFromMatrix(m, x, y));
+  const positions = new Array<number>(3);
+  replay.order.forEach((c, pos) => {
+    positions[c] = pos;
+  });
+  assert.deepEqual(b.scores, positions);
   assert.notEqual(bubble.id, full.id);
-  assert.ok(best >= 0 && best < 3);
+});
+
+test("a repo id resolves through the local Hugging Face cache; a missing one says how to download", async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { resolveModelFolder } = await import("../../src/reward/index.js");
+  const hub = mkdtempSync(`${tmpdir()}/hf-hub-`);
+  const snap = `${hub}/models--llm-blender--PairRM/snapshots/abc123`;
+  mkdirSync(snap, { recursive: true });
+  mkdirSync(`${hub}/models--llm-blender--PairRM/refs`, { recursive: true });
+  writeFileSync(`${hub}/models--llm-blender--PairRM/refs/main`, "abc123\n");
+  assert.equal(resolveModelFolder("llm-blender/PairRM", undefined, { HF_HUB_CACHE: hub }), snap);
+  assert.throws(
+    () => resolveModelFolder("llm-blender/Nope", undefined, { HF_HUB_CACHE: hub }),
+    (e: Error & { hint?: string }) =>
+      /not in the local Hugging Face cache/.test(e.message) && /huggingface-cli/.test(e.hint ?? ""),
+  );
 });
