@@ -108,7 +108,9 @@ const enc = new DebertaEncoder(config, tensors, be);
 const ids = new Int32Array(B * T);
 for (let i = 0; i < ids.length; i++) ids[i] = 1 + (i % (V - 1));
 const mask = new Uint8Array(B * T).fill(1);
-process.stderr.write(`bench pairrm: ${be.name} backend, ${be.threads} threads, ${B} pairs x ${T} tokens, ${L} layers\n`);
+process.stderr.write(
+  `bench pairrm: ${be.name} backend, ${be.threads} threads, ${B} pairs x ${T} tokens, ${L} layers\n`,
+);
 enc.forward(ids, mask, B, T); // warm-up
 let best = Number.POSITIVE_INFINITY;
 for (let r = 0; r < reps; r++) {
@@ -142,7 +144,8 @@ if (!values["no-torch"]) {
     ["-c", SCRIPT, JSON.stringify({ raw, B, T, reps, threads: be.threads })],
     { encoding: "utf8", maxBuffer: 1 << 20 },
   );
-  if (r.status === 0) torchSec = (JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { seconds: number }).seconds;
+  if (r.status === 0)
+    torchSec = (JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { seconds: number }).seconds;
   else process.stderr.write(`bench pairrm: PyTorch run failed: ${r.stderr.slice(-500)}\n`);
 }
 const fmt = (s: number) => `${s.toFixed(3)} s (${(B / s).toFixed(2)} pairs/s)`;

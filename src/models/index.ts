@@ -32,7 +32,7 @@ export {
 } from "./load.js";
 export { type DebertaConfig, debertaConfigFromHf } from "./deberta/config.js";
 export { DebertaEncoder, type EncoderOutput } from "./deberta/encoder.js";
-export { type DebertaFolder, loadDebertaFolder, loadWeights } from "./deberta/load.js";
+export { type DebertaFolder, debertaV3Large, loadDebertaFolder, loadWeights } from "./deberta/load.js";
 export { logBucket, relativeIndexTable } from "./deberta/rel-pos.js";
 export { readTorchStateDict, unpickle } from "./io/torch-pickle.js";
 export { ZipArchive } from "./io/zip-read.js";

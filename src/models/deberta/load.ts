@@ -9,6 +9,28 @@ import { readSafetensors } from "../io/safetensors.js";
 import { readTorchStateDict } from "../io/torch-pickle.js";
 import { type DebertaConfig, debertaConfigFromHf } from "./config.js";
 
+/** microsoft/deberta-v3-large's config.json (the backbone of PairRM and OpenAssistant's reward model). */
+export const debertaV3Large: Record<string, unknown> = {
+  model_type: "deberta-v2",
+  vocab_size: 128100,
+  hidden_size: 1024,
+  num_hidden_layers: 24,
+  num_attention_heads: 16,
+  intermediate_size: 4096,
+  hidden_act: "gelu",
+  max_position_embeddings: 512,
+  type_vocab_size: 0,
+  layer_norm_eps: 1e-7,
+  relative_attention: true,
+  max_relative_positions: -1,
+  position_buckets: 256,
+  pad_token_id: 0,
+  position_biased_input: false,
+  pos_att_type: "p2c|c2p",
+  norm_rel_ebd: "layer_norm",
+  share_att_key: true,
+};
+
 export interface DebertaFolder {
   config: DebertaConfig;
   tensors: Map<string, Tensor>;
@@ -29,6 +51,10 @@ export function loadDebertaFolder(dir: string): DebertaFolder {
     raw = JSON.parse(readFileSync(cfgPath, "utf8")) as Record<string, unknown>;
   } catch (e) {
     throw new ModelError(`${cfgPath}: invalid JSON (${(e as Error).message})`, { cause: e });
+  }
+  // llm-blender/PairRM ships its ranker config (model_name: microsoft/deberta-v3-large) instead of an HF one
+  if (raw.model_type !== "deberta-v2" && String(raw.model_name ?? "").includes("deberta-v3-large")) {
+    raw = { ...debertaV3Large, ...raw, model_type: "deberta-v2" };
   }
   const config = debertaConfigFromHf(raw, cfgPath);
   return { config, ...loadWeights(dir) };
