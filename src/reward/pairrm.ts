@@ -158,16 +158,23 @@ export class PairRM {
     // x[2B, 2H]: rows 0..B-1 = [src; c1], rows B..2B-1 = [src; c2]
     const x = new Float32Array(2 * B * 2 * H);
     rows.forEach((r, b) => {
-      const pos = (id: number) => {
-        const p = r.indexOf(id);
-        if (p < 0) throw new ModelError(`pairrm: row ${b} lacks marker token ${id}`);
-        return (b * T + p) * H;
-      };
-      const s = last.subarray(pos(this.ids.source), pos(this.ids.source) + H);
+      // markers by structure, not by search: a text may itself contain a marker string ("[SEP]" never
+      // survives the collator, so the segment boundaries are the first two [SEP]s)
+      const sep1 = r.indexOf(this.ids.sep);
+      const sep2 = r.indexOf(this.ids.sep, sep1 + 1);
+      const at = [1, sep1 + 2, sep2 + 2];
+      const want = [this.ids.source, this.ids.cand1, this.ids.cand2];
+      if (sep1 < 0 || sep2 < 0 || at.some((p, k) => r[p] !== want[k])) {
+        throw new ModelError(
+          `pairrm: row ${b} is not [CLS] <|source|> … [SEP] [CLS] <|candidate1|> … (pairRow layout)`,
+        );
+      }
+      const pos = (k: number) => (b * T + at[k]) * H;
+      const s = last.subarray(pos(0), pos(0) + H);
       x.set(s, b * 2 * H);
-      x.set(last.subarray(pos(this.ids.cand1), pos(this.ids.cand1) + H), b * 2 * H + H);
+      x.set(last.subarray(pos(1), pos(1) + H), b * 2 * H + H);
       x.set(s, (B + b) * 2 * H);
-      x.set(last.subarray(pos(this.ids.cand2), pos(this.ids.cand2) + H), (B + b) * 2 * H + H);
+      x.set(last.subarray(pos(2), pos(2) + H), (B + b) * 2 * H + H);
     });
     const h = new Float32Array(2 * B * H);
     linearForward(be, h, x, this.w1, this.b1, 2 * B, 2 * H, H);
