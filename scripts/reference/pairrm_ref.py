@@ -207,6 +207,19 @@ def main():
         o32 = enc(input_ids=ids, attention_mask=mask, output_hidden_states=True)
         ref["encoder"]["f32_last"] = lst(o32.hidden_states[-1])
 
+    # encoder gradients (for DebertaEncoder backward): loss = sum(last_hidden * R * mask), f64
+    R = torch.randn(3, T, cfg.hidden_size, generator=g, dtype=torch.float64)
+    e64 = DebertaV2Model(cfg).eval()
+    e64.load_state_dict(enc.state_dict())
+    e64 = e64.double()
+    e64.zero_grad()
+    last = e64(input_ids=ids, attention_mask=mask).last_hidden_state
+    (last * R * mask[:, :, None]).sum().backward()
+    grads = {n: [float("%.9g" % v) for v in p.grad.flatten().tolist()] for n, p in e64.named_parameters()
+             if p.grad is not None}
+    with open(os.path.join(out, "grads.json"), "w") as f:
+        json.dump({"R": [float("%.9g" % v) for v in R.flatten().tolist()], "grads": grads}, f)
+
     # PairRM pairs through the collator (short budgets so truncation and sharing happen), batched + padded
     texts = {"source": rand_text(g, 30), "cands": [rand_text(g, n) for n in (5, 12, 30)]}
     rows = []

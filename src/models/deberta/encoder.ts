@@ -8,7 +8,7 @@ import type { Tensor } from "../checkpoint.js";
 import type { DebertaConfig } from "./config.js";
 import { relativeIndexTable } from "./rel-pos.js";
 
-interface LayerWeights {
+export interface LayerWeights {
   wq: Float32Array;
   bq: Float32Array;
   wk: Float32Array;
@@ -25,6 +25,9 @@ interface LayerWeights {
   bo2: Float32Array;
   ln2w: Float32Array;
   ln2b: Float32Array;
+  /** separate position projections when share_att_key is false */
+  wpk?: Float32Array;
+  wpq?: Float32Array;
   /** projected relative embeddings, head-major [NH, 2*span, HS]: key side (c2p) and query side (p2c) */
   posKey: Float32Array;
   posQuery: Float32Array;
@@ -40,11 +43,19 @@ export interface EncoderOutput {
 export class DebertaEncoder {
   readonly config: DebertaConfig;
   readonly backend: Backend;
-  private readonly wordEmb: Float32Array;
-  private readonly posEmb: Float32Array | null;
-  private readonly embLnW: Float32Array;
-  private readonly embLnB: Float32Array;
-  private readonly layers: LayerWeights[] = [];
+  // internal to deberta/ (backward.ts reads them); not part of the folder's interface
+  readonly wordEmb: Float32Array;
+  readonly posEmb: Float32Array | null;
+  readonly embLnW: Float32Array;
+  readonly embLnB: Float32Array;
+  readonly layers: LayerWeights[] = [];
+  /** relative embeddings rows 0..2*span before and after the optional LayerNorm, with its statistics */
+  readonly relRaw: Float32Array;
+  readonly rel: Float32Array;
+  readonly relMean: Float32Array;
+  readonly relRstd: Float32Array;
+  readonly relLnW: Float32Array | null;
+  readonly relLnB: Float32Array | null;
   /** att_span: rows of relative embeddings per side */
   readonly span: number;
 
@@ -91,14 +102,20 @@ export class DebertaEncoder {
     }
     // rel_embeddings[0 : 2*span] after the optional LayerNorm; fixed at inference, so projected once here
     const rel = relRaw.data.slice(0, R * C);
-    if (config.normRelEmbedding) {
+    this.relRaw = relRaw.data.subarray(0, R * C);
+    this.rel = rel;
+    this.relMean = new Float32Array(R);
+    this.relRstd = new Float32Array(R);
+    this.relLnW = config.normRelEmbedding ? get("encoder.LayerNorm.weight", [C]) : null;
+    this.relLnB = config.normRelEmbedding ? get("encoder.LayerNorm.bias", [C]) : null;
+    if (this.relLnW && this.relLnB) {
       backend.layernormForward(
         rel,
-        new Float32Array(R),
-        new Float32Array(R),
-        relRaw.data.slice(0, R * C),
-        get("encoder.LayerNorm.weight", [C]),
-        get("encoder.LayerNorm.bias", [C]),
+        this.relMean,
+        this.relRstd,
+        this.relRaw,
+        this.relLnW,
+        this.relLnB,
         R,
         C,
         config.layerNormEps,
@@ -147,7 +164,11 @@ export class DebertaEncoder {
               w("attention.self.pos_query_proj.bias", [C]),
             )
         : new Float32Array(0);
-      this.layers.push({ ...lw, posKey, posQuery });
+      const wpk =
+        !config.shareAttKey && config.c2p ? w("attention.self.pos_key_proj.weight", [C, C]) : undefined;
+      const wpq =
+        !config.shareAttKey && config.p2c ? w("attention.self.pos_query_proj.weight", [C, C]) : undefined;
+      this.layers.push({ ...lw, posKey, posQuery, wpk, wpq });
     }
   }
 
@@ -156,7 +177,7 @@ export class DebertaEncoder {
   }
 
   /** [B, T, NH*HS] → [B, NH, T, HS] */
-  private headMajor(x: Float32Array, B: number, T: number, out?: Float32Array): Float32Array {
+  headMajor(x: Float32Array, B: number, T: number, out?: Float32Array): Float32Array {
     const NH = this.config.numHeads;
     const HS = this.config.hiddenSize / NH;
     const y = out ?? new Float32Array(x.length);
@@ -175,7 +196,14 @@ export class DebertaEncoder {
    * ids/mask [B, T] (mask 1 = token, 0 = padding). Rows of padding positions hold unspecified values.
    * `allHidden` also returns the embedding output and every layer's output.
    */
-  forward(ids: Int32Array, mask: Uint8Array, B: number, T: number, allHidden = false): EncoderOutput {
+  forward(
+    ids: Int32Array,
+    mask: Uint8Array,
+    B: number,
+    T: number,
+    allHidden = false,
+    keep?: LayerActs[],
+  ): EncoderOutput {
     const c = this.config;
     const be = this.backend;
     const C = c.hiddenSize;
@@ -209,7 +237,9 @@ export class DebertaEncoder {
     const hidden = allHidden ? [x.slice()] : undefined;
     const ws = new Workspace(c, B, T, this.span);
     for (const lw of this.layers) {
-      x = this.layer(lw, x, mask, B, T, ws);
+      const acts = keep ? newActs(x) : undefined;
+      if (acts) keep?.push(acts);
+      x = this.layer(lw, x, mask, B, T, ws, acts);
       if (hidden) hidden.push(x.slice());
     }
     return { last: x, hidden };
@@ -222,6 +252,7 @@ export class DebertaEncoder {
     B: number,
     T: number,
     ws: Workspace,
+    keep?: LayerActs,
   ): Float32Array {
     const c = this.config;
     const be = this.backend;
@@ -235,6 +266,12 @@ export class DebertaEncoder {
     this.headMajor(ws.tmp, B, T, ws.k);
     linearForward(be, ws.tmp, x, lw.wv, lw.bv, N, C, C);
     this.headMajor(ws.tmp, B, T, ws.v);
+    if (keep) {
+      keep.q = ws.q.slice();
+      keep.k = ws.k.slice();
+      keep.v = ws.v.slice();
+      keep.probs = new Float32Array(B * NH * T * T);
+    }
     const factor = 1 + (c.c2p ? 1 : 0) + (c.p2c ? 1 : 0);
     const alpha = 1 / Math.fround(Math.sqrt(Math.fround(HS * factor)));
     const { idx, lo, hi } = ws.rel;
@@ -319,6 +356,7 @@ export class DebertaEncoder {
         }
       }
       be.softmaxForward(scores, scores, NH * T, T);
+      keep?.probs.set(scores.subarray(0, NH * T * T), b * NH * T * T);
       be.matmul({
         a: scores,
         b: ws.v,
@@ -348,19 +386,73 @@ export class DebertaEncoder {
     linearForward(be, ws.q, ws.tmp, lw.wo, lw.bo, N, C, C);
     be.add(ws.q, ws.q, x, N * C);
     be.layernormForward(attnOut, ws.mean, ws.rstd, ws.q, lw.ln1w, lw.ln1b, N, C, c.layerNormEps);
+    if (keep) {
+      keep.ctx = ws.tmp.slice();
+      keep.pre1 = ws.q.slice();
+      keep.mean1 = ws.mean.slice();
+      keep.rstd1 = ws.rstd.slice();
+      keep.attnOut = attnOut;
+    }
     const I = c.intermediateSize;
     linearForward(be, ws.inter, attnOut, lw.wi, lw.bi, N, C, I);
+    if (keep) keep.interPre = ws.inter.slice();
     be.geluForward(ws.inter, ws.inter, N * I);
+    if (keep) keep.interAct = ws.inter.slice();
     linearForward(be, ws.q, ws.inter, lw.wo2, lw.bo2, N, I, C);
     be.add(ws.q, ws.q, attnOut, N * C);
     const out = new Float32Array(N * C);
     be.layernormForward(out, ws.mean, ws.rstd, ws.q, lw.ln2w, lw.ln2b, N, C, c.layerNormEps);
+    if (keep) {
+      keep.pre2 = ws.q.slice();
+      keep.mean2 = ws.mean.slice();
+      keep.rstd2 = ws.rstd.slice();
+    }
     return out;
   }
 }
 
+/** One layer's activations kept for backward (backward.ts). */
+export interface LayerActs {
+  x: Float32Array;
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  probs: Float32Array;
+  ctx: Float32Array;
+  pre1: Float32Array;
+  mean1: Float32Array;
+  rstd1: Float32Array;
+  attnOut: Float32Array;
+  interPre: Float32Array;
+  interAct: Float32Array;
+  pre2: Float32Array;
+  mean2: Float32Array;
+  rstd2: Float32Array;
+}
+
+function newActs(x: Float32Array): LayerActs {
+  const e = new Float32Array(0);
+  return {
+    x,
+    q: e,
+    k: e,
+    v: e,
+    probs: e,
+    ctx: e,
+    pre1: e,
+    mean1: e,
+    rstd1: e,
+    attnOut: e,
+    interPre: e,
+    interAct: e,
+    pre2: e,
+    mean2: e,
+    rstd2: e,
+  };
+}
+
 /** Scratch buffers of one forward call, shared by its layers. */
-class Workspace {
+export class Workspace {
   readonly q: Float32Array;
   readonly k: Float32Array;
   readonly v: Float32Array;
