@@ -1,7 +1,8 @@
-// The DeBERTa-v2/v3 encoder, forward only, explicit per layer on an engine Backend: embeddings + LayerNorm,
-// then L layers of disentangled self-attention (content→content, content→position, position→content over
-// shared, LayerNorm'd relative embeddings in log buckets) and a GELU MLP, each followed by residual LayerNorm.
-// Follows transformers' modeling_deberta_v2.py (DebertaV2Model, eval mode). Not the heads (PairRM, classifier).
+// The DeBERTa-v2/v3 encoder forward, explicit per layer on an engine Backend: embeddings + LayerNorm, then L
+// layers of disentangled self-attention (content→content, content→position, position→content over shared,
+// LayerNorm'd relative embeddings in log buckets) and a GELU MLP, each followed by residual LayerNorm; keeps
+// activations for backward.ts when asked. The projected relative embeddings are cached at construction, so
+// rebuild the encoder after changing weights. Follows transformers' modeling_deberta_v2.py (eval mode).
 import { type Backend, linearForward } from "../../engine/index.js";
 import { ModelError, ShapeError } from "../../util/errors.js";
 import type { Tensor } from "../checkpoint.js";
