@@ -55,3 +55,26 @@ test("an unsupported architecture is named in the error", async () => {
     /DebertaV2PairRM.*not a supported reward classifier/,
   );
 });
+
+test("a sharded classifier folder (model.safetensors.index.json) loads the same scores", async () => {
+  const { mkdtempSync, copyFileSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { readSafetensors, writeSafetensors } = await import("../../src/models/index.js");
+  const src = `${dir}/cls-llama`;
+  const tmp = mkdtempSync(`${tmpdir()}/cls-sharded-`);
+  for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json"])
+    copyFileSync(`${src}/${f}`, `${tmp}/${f}`);
+  const all = [...readSafetensors(`${src}/model.safetensors`).tensors];
+  const half = Math.floor(all.length / 2);
+  const shards = [all.slice(0, half), all.slice(half)];
+  const weightMap: Record<string, string> = {};
+  shards.forEach((part, i) => {
+    const file = `model-0000${i + 1}-of-00002.safetensors`;
+    writeSafetensors(`${tmp}/${file}`, new Map(part), "F32");
+    for (const [k] of part) weightMap[k] = file;
+  });
+  writeFileSync(`${tmp}/model.safetensors.index.json`, JSON.stringify({ weight_map: weightMap }));
+  const a = await loadRewardClassifier(src, getTsBackend());
+  const b = await loadRewardClassifier(tmp, getTsBackend());
+  assert.deepEqual(b.scorePairs(ref.cls_llama), a.scorePairs(ref.cls_llama));
+});

@@ -1,5 +1,5 @@
-// Loads a DeBERTa-v2/v3 Hugging Face folder: config.json plus model.safetensors (sharded index too is not
-// needed for these sizes) or pytorch_model.bin (torch.save zip, read by io/torch-pickle.ts without Python).
+// Loads a DeBERTa-v2/v3 Hugging Face folder: config.json plus model.safetensors (or a sharded index) or
+// pytorch_model.bin (torch.save zip, read by io/torch-pickle.ts without Python).
 // Not the heads: PairRM and the classifier pick their own tensors from `tensors`.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -64,6 +64,22 @@ export function loadDebertaFolder(dir: string): DebertaFolder {
 export function loadWeights(dir: string): { tensors: Map<string, Tensor>; weightsFile: string } {
   const st = join(dir, "model.safetensors");
   if (existsSync(st)) return { tensors: readSafetensors(st).tensors, weightsFile: st };
+  const index = join(dir, "model.safetensors.index.json");
+  if (existsSync(index)) {
+    // sharded (e.g. 8B classifier reward models): every shard the weight map names
+    let map: unknown;
+    try {
+      map = (JSON.parse(readFileSync(index, "utf8")) as { weight_map?: unknown }).weight_map;
+    } catch (e) {
+      throw new ModelError(`${index}: invalid JSON (${(e as Error).message})`, { cause: e });
+    }
+    if (!map || typeof map !== "object") throw new ModelError(`${index}: weight_map is missing`);
+    const tensors = new Map<string, Tensor>();
+    for (const file of new Set(Object.values(map as Record<string, string>))) {
+      for (const [k, v] of readSafetensors(join(dir, file)).tensors) tensors.set(k, v);
+    }
+    return { tensors, weightsFile: index };
+  }
   const bin = join(dir, "pytorch_model.bin");
   if (existsSync(bin)) return { tensors: readTorchStateDict(bin), weightsFile: bin };
   throw new ModelError(`${dir}: neither model.safetensors nor pytorch_model.bin is present`, {
