@@ -67,11 +67,10 @@ PF_INLINE void attn_fwd_body(void *vctx, int task) {
       float corr = expf(m - mnew); /* 0 when m was -inf */
       l *= corr;
       for (int d = 0; d < HS; d++) acc[d] *= corr;
+      l += (float)pf_exp_row(s, s, mnew, j1 - j0); /* masked scores (-inf) become 0 */
       for (int j = j0; j < j1; j++) {
-        if (s[j - j0] == -INFINITY) continue;
-        float p = expf(s[j - j0] - mnew);
-        l += p;
-        pf_axpy_row(acc, p, a->v + ((size_t)(b * a->kStride + j) * a->NKV + kvh) * HS, HS);
+        if (s[j - j0] == 0) continue;
+        pf_axpy_row(acc, s[j - j0], a->v + ((size_t)(b * a->kStride + j) * a->NKV + kvh) * HS, HS);
       }
       m = mnew;
     }
@@ -115,10 +114,12 @@ PF_INLINE void attn_bwd_body(void *vctx, int task) {
       int jmax = a->qPos0 + i + 1 < a->Tk ? a->qPos0 + i + 1 : a->Tk;
       scores(s, q, kt, jend, 0, jmax, HS);
       scores(dp, dout, vt, jend, 0, jmax, HS);
+      for (int j = 0; j < jmax; j++) s[j] *= a->scale;
+      pf_exp_row(s, s, lse, jmax); /* s[j] = P_ij */
       for (int j = 0; j < jmax; j++) {
         if (!allowed(a, b, i, j)) continue;
         size_t ko = ((size_t)(b * a->kStride + j) * a->NKV + kvh) * HS;
-        float p = expf(a->scale * s[j] - lse);
+        float p = s[j];
         float ds = p * (dp[j] - D) * a->scale;
         pf_axpy_row(a->dv + ko, p, dout, HS);
         pf_axpy_row(dq, ds, a->k + ko, HS);

@@ -42,6 +42,7 @@ const args = [
   "-std=gnu11",
   "-Wall",
   "-Wno-unused-function",
+  "-Wno-psabi",
   `-I${include}`,
   `-I${srcDir}`,
   ...sources.map((f) => join(srcDir, f)),

@@ -32,7 +32,7 @@ export interface LoadOptions extends LlamaOptions {
   backend?: Backend;
 }
 
-/** Build a model from an in-memory checkpoint (weights are copied). */
+/** Build a model from an in-memory checkpoint (weights are copied unless opts.adoptWeights). */
 export function modelFromCheckpoint(ck: Checkpoint, opts: LoadOptions = {}): LlamaModel {
   return new LlamaModel(ck, opts.backend ?? getBackend(), opts);
 }
@@ -43,7 +43,7 @@ export function loadModel(path: string, opts: LoadOptions = {}): LoadedModel {
   if (statSync(path).isDirectory()) {
     const hf = loadHfFolder(path);
     return {
-      model: modelFromCheckpoint(hf.checkpoint, opts),
+      model: modelFromCheckpoint(hf.checkpoint, { ...opts, adoptWeights: true }),
       format: "hf",
       path,
       tokenizer: hf.tokenizerFiles.length
@@ -55,7 +55,7 @@ export function loadModel(path: string, opts: LoadOptions = {}): LoadedModel {
   const { checkpoint, file } = readGgufCheckpoint(path);
   const meta = ggufTokenizerMetadata(file);
   return {
-    model: modelFromCheckpoint(checkpoint, opts),
+    model: modelFromCheckpoint(checkpoint, { ...opts, adoptWeights: true }),
     format: "gguf",
     path,
     tokenizer: meta ? { kind: "gguf", path, metadata: meta, raw: file.metadata } : { kind: "none" },
