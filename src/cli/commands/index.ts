@@ -4,14 +4,20 @@ import type { Command } from "commander";
 import { registerData } from "./data.js";
 import { registerEval } from "./eval.js";
 import { registerExport } from "./export.js";
+import { registerConfig } from "./config.js";
 import { registerRank } from "./rank.js";
+import { registerRun } from "./run.js";
+import { registerStatus } from "./status.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
   registerData,
   registerEval,
   registerExport,
+  registerRun,
   registerRank,
+  registerConfig,
+  registerStatus,
 ];
 
 export function registerCommands(program: Command): void {
