@@ -28,6 +28,11 @@ export function defaultComponents(): Components {
         : buildRanker(recipe.eval.judge, {}, "eval.judge"),
     // src/train: engines.trainer local -> DPO trainer; trl -> external launch; openai -> hosted DPO.
     trainer: async (_recipe: Recipe) => notWired("the trainer", "src/train"),
-    // exportDataset: src/data's Parquet/JSONL export of train_iteration_<k>; report: src/report's report.html.
+    // exportDataset: src/data's Parquet/JSONL export of train_iteration_<k>.
+    // src/report (wired): report.html beside summary.json at the end of the run.
+    report: async (runDir: string) => {
+      const { writeReport } = await import("../report/index.js");
+      await writeReport(runDir);
+    },
   };
 }

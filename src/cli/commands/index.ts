@@ -6,6 +6,7 @@ import { registerEval } from "./eval.js";
 import { registerExport } from "./export.js";
 import { registerConfig } from "./config.js";
 import { registerRank } from "./rank.js";
+import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 
@@ -18,6 +19,7 @@ const registrations: Array<(program: Command) => void> = [
   registerRank,
   registerConfig,
   registerStatus,
+  registerReport,
 ];
 
 export function registerCommands(program: Command): void {
