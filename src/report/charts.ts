@@ -124,7 +124,9 @@ export function winRateSpec(rows: IterationNumbers[]): Spec | null {
       })),
   );
   if (values.length === 0) return null;
-  const x = { field: "model", type: "nominal", title: null, axis: { labelAngle: 0 } };
+  const labels = [...new Set(values.map((v) => v.model))];
+  const x = { field: "model", type: "nominal", sort: labels, title: null, axis: { labelAngle: 0 } };
+  const xOffset = { field: "comparison", sort: ["vs base", "vs previous iteration"] };
   const colour = {
     field: "comparison",
     type: "nominal",
@@ -141,7 +143,7 @@ export function winRateSpec(rows: IterationNumbers[]): Spec | null {
         mark: { type: "bar", cornerRadiusEnd: 2, width: { band: 0.8 } },
         encoding: {
           x,
-          xOffset: { field: "comparison" },
+          xOffset,
           y: { field: "value", type: "quantitative", title: "win rate (%)", scale: { domain: [0, 100] } },
           color: colour,
         },
@@ -150,7 +152,7 @@ export function winRateSpec(rows: IterationNumbers[]): Spec | null {
         mark: { type: "rule", color: INK, strokeWidth: 1.5 },
         encoding: {
           x,
-          xOffset: { field: "comparison" },
+          xOffset,
           y: { field: "lo", type: "quantitative" },
           y2: { field: "hi" },
         },

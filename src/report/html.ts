@@ -56,11 +56,11 @@ p.note{color:var(--muted);font-style:italic;margin:0}
 figure{margin:0;overflow-x:auto}
 figure svg{max-width:100%;height:auto}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-th,td{padding:7px 10px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+th,td{padding:6px 8px;font-size:13.5px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th{font-weight:600;color:var(--muted);font-size:13px;text-transform:none}
 td:first-child,th:first-child{text-align:left}
 tr.ours td{background:#eff6ff;font-weight:600}
-.up{color:var(--good)}.down{color:var(--bad)}
+.up,.kpi span.up{color:var(--good)}.down,.kpi span.down{color:var(--bad)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px}
 .answer{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
 .answer h3{font-size:13px;margin:0 0 6px;color:var(--muted);font-weight:600;display:flex;justify-content:space-between;gap:8px}

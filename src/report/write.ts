@@ -132,7 +132,10 @@ export function pickSamples(run: RunData, count = 3): Sample[] {
   };
   add(0, "largest reward gain");
   add(Math.floor(sorted.length / 2), "median prompt");
-  add(sorted.length - 1, "largest reward drop");
+  add(
+    sorted.length - 1,
+    gain(sorted[sorted.length - 1]) < 0 ? "largest reward drop" : "smallest reward gain",
+  );
   return picks.slice(0, count).map(([id, why]) => ({
     prompt: run.prompts.get(id) ?? `(prompt ${id.slice(0, 12)}…)`,
     why: `${why} (${iterationLabel(its[0].iteration)} → ${iterationLabel(its[its.length - 1].iteration)}: ${gain(id) >= 0 ? "+" : ""}${gain(id).toFixed(3)})`,
