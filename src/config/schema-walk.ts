@@ -119,8 +119,24 @@ export function schemaAt(schema: ZodType, path: ReadonlyArray<string | number>, 
 }
 
 /** " (did you mean 'x'?)" when a known key is close to the typo, else "". */
+/** Names people bring from other tools (nanoGPT, older prefloop drafts) -> the recipe's TRL names. */
+const ALIASES: Record<string, string> = {
+  lr: "learning_rate",
+  scheduler: "lr_scheduler_type",
+  epochs: "num_train_epochs",
+  batch_size: "per_device_train_batch_size",
+  grad_accum: "gradient_accumulation_steps",
+  lora: "use_peft",
+  sft_weight: "rpo_alpha",
+};
+
 export function didYouMean(key: string, known: string[]): string {
   if (known.length === 0) return "";
+  const alias = ALIASES[key];
+  if (alias && known.includes(alias)) return ` (did you mean '${alias}'?)`;
+  // a known key that contains the typo (epochs -> num_train_epochs) is a better guess than edit distance
+  const containing = key.length >= 4 ? known.filter((k) => k.includes(key)) : [];
+  if (containing.length === 1) return ` (did you mean '${containing[0]}'?)`;
   const best = closest(key, known);
   const limit = Math.max(2, Math.floor(key.length / 3));
   return distance(key, best) <= limit ? ` (did you mean '${best}'?)` : "";

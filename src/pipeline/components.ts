@@ -44,7 +44,7 @@ export interface TrainerSettings extends TrainConfig {
   threads: number;
   /** iteration number (1-based), for logs and external job names */
   iteration: number;
-  /** a folder the trainer may keep resumable checkpoints in (survives kills; deleted when the stage is done) */
+  /** `<outDir>/checkpoints`: where the trainer keeps resumable checkpoints (survives kills; dropped when done) */
   checkpointDir: string;
   /** reference log-probs computed by the ref-logps stage, when the trainer produced them */
   referenceLogpsPath: string | null;

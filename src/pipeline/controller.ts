@@ -181,7 +181,7 @@ export async function runLoop(o: LoopOptions): Promise<Summary> {
         seed: recipe.seed + k,
         threads: recipe.threads,
         iteration: k,
-        checkpointDir: join(dir, "checkpoints"),
+        checkpointDir: join(dir, ".model.tmp", "checkpoints"),
         referenceLogpsPath: null as string | null,
       };
 
@@ -211,15 +211,19 @@ export async function runLoop(o: LoopOptions): Promise<Summary> {
         { pairs: await sha256File(pairsFile), start, reference: ref },
         async () => {
           const t = await trainer.get();
+          // The trainer writes into .model.tmp and may keep resumable checkpoints in .model.tmp/checkpoints
+          // (src/train resumes from <outDir>/checkpoints), so a killed train stage continues, not restarts.
           const tmp = join(dir, ".model.tmp");
-          rmSync(tmp, { recursive: true, force: true });
           mkdirSync(tmp, { recursive: true });
           if (pairs.length === 0)
             throw new Error(`iteration ${k}: no pairs to train on (every group tied or was filtered)`);
           const metrics = await t.train(pairs, start, ref, tmp, settings);
+          // Only the model goes into model/: checkpoints are dropped, the step log moves beside it (DESIGN.md).
+          rmSync(settings.checkpointDir, { recursive: true, force: true });
+          for (const log of ["train_log.jsonl"])
+            if (existsSync(join(tmp, log))) renameSync(join(tmp, log), join(dir, log));
           rmSync(modelDir, { recursive: true, force: true });
           renameSync(tmp, modelDir);
-          rmSync(settings.checkpointDir, { recursive: true, force: true });
           const clean: Record<string, number | null> = {};
           for (const [key, v] of Object.entries(metrics)) if (v !== undefined) clean[key] = v;
           return { outputs: { model: await sha256Tree(modelDir) }, rows: pairs.length, metrics: clean };

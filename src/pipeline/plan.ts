@@ -110,11 +110,14 @@ export function planRun(recipe: Recipe, outDir: string): RunPlan {
         });
         break;
       case "train": {
-        const eff = t.batch_size * t.grad_accum * (tr.type === "trl" ? tr.num_processes : 1);
-        const lora = t.lora.enabled ? `, LoRA r ${t.lora.r}` : "";
+        const eff =
+          t.per_device_train_batch_size *
+          t.gradient_accumulation_steps *
+          (tr.type === "trl" ? tr.num_processes : 1);
+        const lora = t.use_peft ? `, LoRA r ${t.lora_r}` : "";
         steps.push({
           id,
-          what: `DPO ${t.loss_type.join("+")} beta ${t.beta}, lr ${t.lr} ${t.scheduler} warmup ${t.warmup_ratio}, ${t.max_steps > 0 ? `${t.max_steps} steps` : `${t.epochs} epoch(s)`}, batch ${eff} (${t.batch_size}x${t.grad_accum}${tr.type === "trl" ? `x${tr.num_processes}` : ""}), max_length ${t.max_length}/${t.max_prompt_length}${lora} -> ${join(outDir, `iteration-${k}`, "model")}`,
+          what: `DPO ${t.loss_type.join("+")} beta ${t.beta}, lr ${t.learning_rate} ${t.lr_scheduler_type} warmup ${t.warmup_ratio}, ${t.max_steps > 0 ? `${t.max_steps} steps` : `${t.num_train_epochs} epoch(s)`}, batch ${eff} (${t.per_device_train_batch_size}x${t.gradient_accumulation_steps}${tr.type === "trl" ? `x${tr.num_processes}` : ""}), max_length ${t.max_length}/${t.max_prompt_length}${lora} -> ${join(outDir, `iteration-${k}`, "model")}`,
           command: trainCommand(recipe, outDir, k),
         });
         break;

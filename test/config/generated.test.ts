@@ -19,7 +19,7 @@ test("every field of the recipe is documented in docs/config.md with a descripti
     "train.beta",
     "train.loss_type",
     "train.reference",
-    "train.lora.r",
+    "train.lora_r",
     "engines.trainer.type",
     "rank.length_control",
     "rank.ranker",

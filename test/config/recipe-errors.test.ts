@@ -40,7 +40,10 @@ const flagCases: Array<[string[], string]> = [
   [["--set", "trian.beta=0.1"], "--set trian.beta=0.1: trian: unknown key (did you mean 'train'?)"],
   [["--set", "train.beta=-1"], "--set train.beta=-1: train.beta: Too small: expected number to be >0"],
   [["--set", "train.beta"], "--set train.beta: expected key.path=value"],
-  [["--set", "train.lr=fast"], "--set train.lr=fast: train.lr: expected number, received string"],
+  [
+    ["--set", "train.learning_rate=fast"],
+    "--set train.learning_rate=fast: train.learning_rate: expected number, received string",
+  ],
   [["--set", "train.beta.x=1"], "--set train.beta.x=1: train.beta.x: unknown key"],
   [
     ["--set", "train.loss_type=[sigmoid,dpo]"],

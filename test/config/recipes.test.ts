@@ -33,10 +33,10 @@ test("snorkel-mistral-pairrm.yaml: the seed recipe's values", () => {
   assert.deepEqual(
     [
       r.train.beta,
-      r.train.lr,
-      r.train.scheduler,
+      r.train.learning_rate,
+      r.train.lr_scheduler_type,
       r.train.warmup_ratio,
-      r.train.epochs,
+      r.train.num_train_epochs,
       r.train.max_length,
       r.train.max_prompt_length,
     ],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -233,4 +233,39 @@ test("held-out reward of a group-relative ranker is measured against the base an
   });
   assert.equal(summary.iterations[0].held_out_reward, 0);
   assert.ok((summary.iterations[2].held_out_reward ?? 0) > 0, JSON.stringify(summary.iterations[2]));
+});
+
+test("a killed train stage resumes from the trainer's checkpoints; only the model lands in model/", async () => {
+  const out = tmp();
+  const recipe = fakeRecipe({ iterations: 1 });
+  let calls = 0;
+  const comps = fakeComponents();
+  const inner = await comps.trainer(recipe);
+  comps.trainer = async () => ({
+    id: "checkpointing",
+    async train(rows, start, ref, outDir, settings) {
+      calls += 1;
+      assert.equal(settings.checkpointDir, join(outDir, "checkpoints"));
+      if (calls === 1) {
+        mkdirSync(settings.checkpointDir, { recursive: true });
+        writeFileSync(join(settings.checkpointDir, "step-3.json"), "{}");
+        throw new Error("killed mid-training");
+      }
+      assert.ok(
+        existsSync(join(settings.checkpointDir, "step-3.json")),
+        "the checkpoint survived the failed attempt",
+      );
+      writeFileSync(join(outDir, "train_log.jsonl"), '{"step":1,"loss":0.69}\n');
+      return inner.train(rows, start, ref, outDir, settings);
+    },
+  });
+  await assert.rejects(
+    runLoop({ recipe, outDir: out, components: comps, logger: quiet }),
+    /killed mid-training/,
+  );
+  await runLoop({ recipe, outDir: out, components: comps, logger: quiet });
+  assert.equal(calls, 2);
+  assert.deepEqual(readdirSync(join(out, "iteration-1", "model")).sort(), ["fake.json", "model.safetensors"]);
+  assert.ok(existsSync(join(out, "iteration-1", "train_log.jsonl")));
+  assert.ok(!existsSync(join(out, "iteration-1", ".model.tmp")));
 });

@@ -1,26 +1,12 @@
-// The `train` stage: DPO hyper-parameters, following TRL's DPOConfig names where TRL has one.
-// Defaults are the alignment-handbook zephyr-7b-dpo values (beta 0.01, lr 5e-7, cosine, warmup 0.1, 1 epoch,
-// max_length 1024, max_prompt_length 512); recipes for tiny models override them.
+// The `train` stage: DPO hyper-parameters under TRL's DPOConfig / ModelConfig names (src/train's DpoSettings
+// uses the same), plus prefloop's `reference` choice. Defaults are the alignment-handbook zephyr-7b-dpo values
+// (beta 0.01, lr 5e-7, cosine, warmup 0.1, 1 epoch, max_length 1024, max_prompt_length 512); recipes for tiny
+// models override them.
 import { z } from "zod";
 
 export const LOSS_TYPES = ["sigmoid", "ipo", "hinge", "robust", "sppo_hard", "apo_zero", "simpo"] as const;
 
-export const loraSchema = z
-  .strictObject({
-    enabled: z
-      .boolean()
-      .default(false)
-      .describe("bool. Train LoRA adapters instead of all weights (merged on save)."),
-    r: z.number().int().positive().default(16).describe("int > 0. Adapter rank."),
-    alpha: z.number().positive().default(32).describe("float > 0. Scaling numerator (scale = alpha / r)."),
-    dropout: z.number().min(0).lt(1).default(0.05).describe("float in [0, 1). Dropout on the adapter input."),
-    target_modules: z
-      .array(z.string().min(1))
-      .min(1)
-      .default(["q_proj", "k_proj", "v_proj", "o_proj"])
-      .describe("list of strings. Linear layers that get adapters (HF names)."),
-  })
-  .describe("LoRA adapters.");
+const int = () => z.number().int();
 
 export const trainSchema = z
   .strictObject({
@@ -48,11 +34,14 @@ export const trainSchema = z
       .default(0)
       .describe("float in [0, 0.5). Assumed label-flip rate for the robust loss (cDPO)."),
     simpo_gamma: z.number().min(0).default(0.5).describe("float >= 0. SimPO target margin ratio gamma/beta."),
-    sft_weight: z
+    rpo_alpha: z
       .number()
       .min(0)
-      .default(0)
-      .describe("float >= 0. Weight of an NLL term on chosen (RPO alpha; TRL's loss_type 'sft'); 0 = off."),
+      .nullable()
+      .default(null)
+      .describe(
+        "float >= 0 | null. Weight of an SFT (NLL) term on chosen (RPO; TRL's loss_type 'sft'); null = off.",
+      ),
     ld_alpha: z
       .number()
       .min(0)
@@ -68,8 +57,12 @@ export const trainSchema = z
       .describe(
         "previous | base. Reference policy of iteration k: the previous iterate (the seed recipe) or the original base model (RLHFlow, OpenRLHF).",
       ),
-    lr: z.number().positive().default(5e-7).describe("float > 0. Peak learning rate (zephyr: 5e-7)."),
-    scheduler: z
+    learning_rate: z
+      .number()
+      .positive()
+      .default(5e-7)
+      .describe("float > 0. Peak learning rate (zephyr: 5e-7)."),
+    lr_scheduler_type: z
       .enum(["linear", "cosine", "constant"])
       .default("cosine")
       .describe("linear | cosine | constant. Decay after warmup."),
@@ -79,27 +72,27 @@ export const trainSchema = z
       .max(1)
       .default(0.1)
       .describe("float in [0, 1]. Fraction of steps warming up."),
-    epochs: z.number().positive().default(1).describe("float > 0. Passes over the iteration's pairs."),
-    max_steps: z
+    num_train_epochs: z
       .number()
-      .int()
+      .positive()
+      .default(1)
+      .describe("float > 0. Passes over the iteration's pairs."),
+    max_steps: int()
       .min(-1)
       .default(-1)
-      .describe("int >= -1. Optimizer steps; -1 = derive from epochs."),
-    batch_size: z
-      .number()
-      .int()
+      .describe("int >= -1. Optimizer steps; -1 = derive from num_train_epochs."),
+    per_device_train_batch_size: int()
       .positive()
       .default(8)
       .describe("int > 0. Pairs per micro-batch (per device)."),
-    grad_accum: z
-      .number()
-      .int()
+    gradient_accumulation_steps: int()
       .positive()
       .default(2)
-      .describe("int > 0. Micro-batches per optimizer step; effective batch = batch_size x grad_accum."),
-    max_length: z.number().int().positive().default(1024).describe("int > 0. Prompt + response tokens kept."),
-    max_prompt_length: z.number().int().positive().default(512).describe("int > 0. Prompt tokens kept."),
+      .describe(
+        "int > 0. Micro-batches per optimizer step; effective batch = per_device_train_batch_size x this (x processes).",
+      ),
+    max_length: int().positive().default(1024).describe("int > 0. Prompt + response tokens kept."),
+    max_prompt_length: int().positive().default(512).describe("int > 0. Prompt tokens kept."),
     truncation_mode: z
       .enum(["keep_end", "keep_start"])
       .default("keep_end")
@@ -109,25 +102,33 @@ export const trainSchema = z
     adam_beta2: z.number().min(0).lt(1).default(0.999).describe("float in [0, 1). AdamW beta2."),
     adam_epsilon: z.number().positive().default(1e-8).describe("float > 0. AdamW epsilon."),
     max_grad_norm: z.number().min(0).default(1).describe("float >= 0. Global-norm clipping; 0 = off."),
-    lora: loraSchema.prefault({}),
-    logging_steps: z
+    use_peft: z
+      .boolean()
+      .default(false)
+      .describe("bool. Train LoRA adapters instead of all weights (merged on save)."),
+    lora_r: int().positive().default(16).describe("int > 0. LoRA rank."),
+    lora_alpha: z
       .number()
-      .int()
       .positive()
-      .default(1)
-      .describe("int > 0. Steps between train_log.jsonl lines."),
-    eval_steps: z
+      .default(32)
+      .describe("float > 0. LoRA scale numerator (scale = lora_alpha / lora_r)."),
+    lora_dropout: z
       .number()
-      .int()
+      .min(0)
+      .lt(1)
+      .default(0.05)
+      .describe("float in [0, 1). Dropout on the adapter input."),
+    lora_target_modules: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["q_proj", "k_proj", "v_proj", "o_proj"])
+      .describe("list of strings. Linear layers that get adapters (HF names)."),
+    logging_steps: int().positive().default(1).describe("int > 0. Steps between train_log.jsonl lines."),
+    eval_steps: int()
       .min(0)
       .default(0)
       .describe("int >= 0. Steps between evaluations on the test split; 0 = at the end only."),
-    save_steps: z
-      .number()
-      .int()
-      .min(0)
-      .default(50)
-      .describe("int >= 0. Steps between resumable checkpoints; 0 = off."),
+    save_steps: int().min(0).default(50).describe("int >= 0. Steps between resumable checkpoints; 0 = off."),
   })
   .superRefine((t, ctx) => {
     if (t.loss_weights !== null && t.loss_weights.length !== t.loss_type.length) {
