@@ -113,7 +113,11 @@ test("missing data: no eval, no train log, an unfinished iteration -> notes, nev
   const dir = join(mkdtempSync(join(tmpdir(), "pf-report-partial-")), "run");
   cpSync(runDir, dir, { recursive: true });
   rmSync(join(dir, "eval"), { recursive: true });
-  for (let k = 1; k <= 3; k++) rmSync(join(dir, `iteration-${k}`, "model", "train_log.jsonl"));
+  for (let k = 1; k <= 3; k++) {
+    // the controller moves the trainer's log beside the model; the report also reads it inside model/
+    assert.ok(existsSync(join(dir, `iteration-${k}`, "train_log.jsonl")));
+    rmSync(join(dir, `iteration-${k}`, "train_log.jsonl"));
+  }
   rmSync(join(dir, "iteration-3", "heldout.jsonl"));
   rmSync(join(dir, "summary.json"));
   // a torn last line (a run being written) is skipped
