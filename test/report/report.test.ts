@@ -163,3 +163,14 @@ test("CLI: report --out --png, and status shows the headline numbers", async () 
   assert.ok(s.stdout.includes(`${(100 * w.value).toFixed(1)}% ± ${(100 * (w.se ?? 0)).toFixed(1)}`));
   assert.match(s.stdout, /AlpacaEval \(LC\): fake-iteration-3 #1/);
 });
+
+test("prefloop run's default components end the run with report.html (the wiring seam)", async () => {
+  const { defaultComponents } = await import("../../src/pipeline/index.js");
+  const dir = join(mkdtempSync(join(tmpdir(), "pf-report-wired-")), "run");
+  cpSync(runDir, dir, { recursive: true });
+  rmSync(join(dir, "report.html"), { force: true });
+  const report = defaultComponents().report;
+  assert.ok(report, "defaultComponents().report is wired");
+  await report(dir);
+  assert.match(readFileSync(join(dir, "report.html"), "utf8"), /<title>prefloop report: fixture<\/title>/);
+});
