@@ -12,7 +12,7 @@ import {
   writeIterationDataset,
 } from "../data/index.js";
 import { openLocalGenerator } from "../generate/index.js";
-import { buildRanker } from "../reward/index.js";
+import { buildRanker, registerEngineRankers } from "../reward/index.js";
 import { PrefloopError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import type { Components } from "./components.js";
@@ -25,6 +25,7 @@ function notWired(what: string): never {
 }
 
 export function defaultComponents(logger: Logger | null = null): Components {
+  registerEngineRankers(); // pairrm: and classifier: specs run on the engine
   return {
     prompts: async (recipe: Recipe) => {
       const spec = sourceSpecFromRecipe(recipe.prompts);
@@ -53,6 +54,11 @@ export function defaultComponents(logger: Logger | null = null): Components {
     },
     exportDataset: async (iteration, rows, dir) => {
       await writeIterationDataset({ dir, iteration, train: rows, test: [] });
+    },
+    // src/report: report.html beside summary.json at the end of the run.
+    report: async (runDir: string) => {
+      const { writeReport } = await import("../report/index.js");
+      await writeReport(runDir);
     },
   };
 }

@@ -9,6 +9,7 @@ import { registerExport } from "./export.js";
 import { registerGenerate } from "./generate.js";
 import { registerBenchGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
+import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 import { registerTrain } from "./train.js";
@@ -23,6 +24,7 @@ const registrations: Array<(program: Command) => void> = [
   registerGenerate,
   registerBenchGenerate,
   registerRank,
+  registerReport,
   registerRun,
   registerStatus,
   registerTrain,

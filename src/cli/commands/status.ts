@@ -14,6 +14,11 @@ export function registerStatus(program: Command): void {
         process.stdout.write(`${JSON.stringify({ ...st, summary: readSummary(run) ?? null }, null, 2)}\n`);
       } else {
         process.stdout.write(formatStatus(run));
+        // The report layer's headline: win rate vs the previous iteration, chosen/rejected lengths, margins,
+        // the AlpacaEval position (the same numbers as report.html's summary table).
+        const { formatHeadline } = await import("../../report/index.js");
+        const headline = await formatHeadline(run);
+        if (headline) process.stdout.write(`\n${headline}`);
       }
     });
 }
