@@ -11,8 +11,13 @@ export function buildProgram(): Command {
     .version(version(), "-V, --version")
     .option("--quiet", "print only errors and final results")
     .option("--log-format <format>", "progress and log lines as 'text' or 'json'", "text")
+    .option("--backend <name>", "compute backend: auto, native or ts (env PREFLOOP_BACKEND)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+  program.hook("preAction", async () => {
+    const backend = program.opts<{ backend?: string }>().backend;
+    if (backend) (await import("../engine/index.js")).setBackendPreference(backend);
+  });
   registerCommands(program);
   return program;
 }

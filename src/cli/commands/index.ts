@@ -1,7 +1,8 @@
 // Every verb of the CLI registers itself here; each module stays thin and imports its layer lazily.
 import type { Command } from "commander";
+import { registerGenerate } from "./generate.js";
 
-const registrations: Array<(program: Command) => void> = [];
+const registrations: Array<(program: Command) => void> = [registerGenerate];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

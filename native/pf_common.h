@@ -1,0 +1,112 @@
+/* Shared declarations of the native kernels: the thread pool, the instruction-set dispatch, and GCC vector
+ * types. Every kernel family (pf_<op>.c) writes its body once as an always-inline function and gets an
+ * AVX-512, an AVX2+FMA and a baseline (SSE2 "scalar") copy from PF_MULTIVERSION, chosen at run time. */
+#ifndef PF_COMMON_H
+#define PF_COMMON_H
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- thread pool (pf_pool.c) ---- */
+typedef void (*pf_task_fn)(void *ctx, int task);
+/* Runs fn(ctx, t) for t in [0, ntasks) over the pool; returns when all are done. Single caller at a time. */
+void pf_parallel(int ntasks, pf_task_fn fn, void *ctx);
+int pf_threads(void);
+void pf_pool_init(int threads);
+
+/* ---- instruction set ---- */
+enum { PF_ISA_SCALAR = 0, PF_ISA_AVX2 = 1, PF_ISA_AVX512 = 2 };
+extern int pf_isa;
+void pf_isa_init(void);
+const char *pf_isa_name(void);
+
+/* ---- vector types (GCC extensions; lowered to whatever the function's target supports) ---- */
+typedef float pf_v8 __attribute__((vector_size(32)));
+typedef float pf_v8u __attribute__((vector_size(32), aligned(4)));
+typedef float pf_v16 __attribute__((vector_size(64)));
+typedef float pf_v16u __attribute__((vector_size(64), aligned(4)));
+
+#define PF_INLINE static inline __attribute__((always_inline))
+#define PF_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define PF_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
+
+/* Declares name(void *ctx, int task) dispatching to three compilations of body(ctx, task). */
+#define PF_MULTIVERSION(name, body)                                                         \
+  PF_TARGET_AVX512 static void name##_avx512(void *ctx, int task) { body(ctx, task); }     \
+  PF_TARGET_AVX2 static void name##_avx2(void *ctx, int task) { body(ctx, task); }         \
+  static void name##_scalar(void *ctx, int task) { body(ctx, task); }                      \
+  static void name(void *ctx, int task) {                                                  \
+    if (pf_isa == PF_ISA_AVX512) name##_avx512(ctx, task);                                 \
+    else if (pf_isa == PF_ISA_AVX2) name##_avx2(ctx, task);                                \
+    else name##_scalar(ctx, task);                                                         \
+  }
+
+/* Dot product with 8 independent lanes (vectorises without -ffast-math). */
+PF_INLINE float pf_dot(const float *a, const float *b, int n) {
+  pf_v8 acc = {0};
+  int i = 0;
+  for (; i + 8 <= n; i += 8) acc += *(const pf_v8u *)(a + i) * *(const pf_v8u *)(b + i);
+  float s = 0;
+  for (; i < n; i++) s += a[i] * b[i];
+  for (int l = 0; l < 8; l++) s += acc[l];
+  return s;
+}
+
+/* y[i] += a * x[i] */
+PF_INLINE void pf_axpy_row(float *y, float a, const float *x, int n) {
+  for (int i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+/* Splits n items into chunks of at least `grain` for the pool; returns the chunk count. */
+PF_INLINE int pf_chunks(long n, long grain) {
+  long c = n / grain;
+  int t = pf_threads() * 4;
+  if (c > t) c = t;
+  return c < 1 ? 1 : (int)c;
+}
+
+/* ---- kernels (one family per file; forward and backward side by side) ---- */
+void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, int transA, int transB, float alpha,
+               float beta);
+void pf_embedding_forward(float *out, const float *table, const int32_t *ids, int N, int C);
+void pf_embedding_backward(float *dtable, const float *dout, const int32_t *ids, int N, int C);
+void pf_rmsnorm_forward(float *out, float *rstd, const float *x, const float *w, int N, int C, float eps);
+void pf_rmsnorm_backward(float *dx, float *dw, const float *dout, const float *x, const float *w, const float *rstd,
+                         int N, int C);
+void pf_layernorm_forward(float *out, float *mean, float *rstd, const float *x, const float *w, const float *b, int N,
+                          int C, float eps);
+void pf_layernorm_backward(float *dx, float *dw, float *db, const float *dout, const float *x, const float *w,
+                           const float *mean, const float *rstd, int N, int C);
+void pf_rope_forward(float *x, const int32_t *pos, const float *cos, const float *sin, int N, int H, int HS,
+                     int interleaved, float sign);
+
+typedef struct {
+  const float *q, *k, *v;
+  float *out, *lse;
+  const float *dout;
+  float *dq, *dk, *dv;
+  int B, Tq, Tk, kStride, NH, NKV, HS, qPos0;
+  const uint8_t *keyMask;
+  float scale;
+} pf_attention_args;
+void pf_attention_forward(const pf_attention_args *a);
+void pf_attention_backward(const pf_attention_args *a);
+
+void pf_swiglu_forward(float *out, const float *gate, const float *up, long n);
+void pf_swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, long n);
+void pf_gelu_forward(float *out, const float *x, long n);
+void pf_gelu_backward(float *dx, const float *dout, const float *x, long n);
+void pf_softmax_forward(float *out, const float *x, int N, int C);
+void pf_softmax_backward(float *dx, const float *dout, const float *y, int N, int C);
+void pf_logsoftmax_gather_forward(float *logp, float *lse, const float *logits, const int32_t *targets, int N, int V);
+void pf_logsoftmax_gather_backward(float *dlogits, const float *dlogp, const float *logits, const float *lse,
+                                   const int32_t *targets, int N, int V);
+void pf_axpy(float *y, float a, const float *x, long n);
+void pf_add(float *out, const float *x, const float *y, long n);
+void pf_mul(float *out, const float *x, const float *y, long n);
+void pf_scale(float *x, float a, long n);
+double pf_sum_squares(const float *x, long n);
+void pf_adamw(float *p, const float *g, float *m, float *v, long n, double lr, double beta1, double beta2, double eps,
+              double wd, int step);
+#endif

@@ -1,0 +1,194 @@
+/* sgemm, C = alpha op(A) op(B) + beta C (row-major), after the BLIS/GotoBLAS design: op(A) packed into
+ * MR-row slivers, op(B) into NR-column slivers (zero-padded), a register-tiled MR×NR micro-kernel per ISA
+ * (AVX-512 12×32, AVX2+FMA 6×16, baseline 4×8), tasks of sliver blocks spread over the pool. Rows m <= 4
+ * (decoding) take a packing-free path. Backward is two more matmuls: src/engine/ops/matmul-grad.ts. */
+#include <stdlib.h>
+
+#include "pf_common.h"
+
+#define KC 256
+#define NC 3072
+
+typedef struct {
+  const float *a, *b;
+  float *c;
+  int m, n, k, transA, transB;
+  float alpha, beta;
+  /* current block */
+  int p0, kc, j0, nc, mr, nr;
+  float *apack, *bpack;
+  int ga, gb, tasksA, tasksB; /* task = ga A-slivers × gb B-slivers */
+  int first;
+} gemm_ctx;
+
+static float *abuf, *bbuf;
+static size_t abuf_n, bbuf_n;
+
+static float *grow(float **buf, size_t *have, size_t need) {
+  if (need > *have) {
+    free(*buf);
+    if (posix_memalign((void **)buf, 64, need * sizeof(float)) != 0) *buf = NULL;
+    *have = *buf ? need : 0;
+  }
+  return *buf;
+}
+
+/* one A sliver: rows i0..i0+mr of op(A), columns p0..p0+kc -> dst[p*mr + r] */
+static void pack_a_task(void *vctx, int s) {
+  gemm_ctx *g = vctx;
+  int mr = g->mr, i0 = s * mr;
+  float *dst = g->apack + (size_t)s * mr * g->kc;
+  for (int r = 0; r < mr; r++) {
+    int i = i0 + r;
+    if (i >= g->m) {
+      for (int p = 0; p < g->kc; p++) dst[p * mr + r] = 0;
+    } else if (g->transA) {
+      for (int p = 0; p < g->kc; p++) dst[p * mr + r] = g->a[(size_t)(g->p0 + p) * g->m + i];
+    } else {
+      const float *src = g->a + (size_t)i * g->k + g->p0;
+      for (int p = 0; p < g->kc; p++) dst[p * mr + r] = src[p];
+    }
+  }
+}
+
+/* one B sliver: columns j..j+nr of op(B), rows p0..p0+kc -> dst[p*nr + c] */
+static void pack_b_task(void *vctx, int s) {
+  gemm_ctx *g = vctx;
+  int nr = g->nr, j0 = g->j0 + s * nr;
+  float *dst = g->bpack + (size_t)s * nr * g->kc;
+  int cols = g->n - j0 < nr ? g->n - j0 : nr;
+  if (!g->transB && cols == nr) {
+    for (int p = 0; p < g->kc; p++) memcpy(dst + p * nr, g->b + (size_t)(g->p0 + p) * g->n + j0, nr * sizeof(float));
+    return;
+  }
+  for (int p = 0; p < g->kc; p++) {
+    for (int c = 0; c < nr; c++) {
+      int j = j0 + c;
+      float v = 0;
+      if (c < cols) v = g->transB ? g->b[(size_t)j * g->k + g->p0 + p] : g->b[(size_t)(g->p0 + p) * g->n + j];
+      dst[p * nr + c] = v;
+    }
+  }
+}
+
+/* The micro-kernel: acc[MR][NR] over kc, then C = alpha acc + (first ? beta : 1) C (beta 0: no read). */
+#define PF_GEMM_KERNEL(NAME, TARGET, VT, VTU, W, MR, NV)                                                      \
+  TARGET static void NAME(int kc, const float *restrict A, const float *restrict B, float *C, int ldc, int mr,  \
+                          int nr, float alpha, float beta) {                                                  \
+    VT acc[MR][NV];                                                                                           \
+    _Pragma("GCC unroll 16") for (int r = 0; r < MR; r++)                                                     \
+        _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[r][v] = (VT){0};                              \
+    for (int p = 0; p < kc; p++) {                                                                            \
+      VT bv[NV];                                                                                              \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = *(const VT *)(B + p * (W * NV) + v * W);  \
+      _Pragma("GCC unroll 16") for (int r = 0; r < MR; r++) {                                                 \
+        VT av = (VT){0} + A[p * MR + r];                                                                      \
+        _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[r][v] += av * bv[v];                          \
+      }                                                                                                       \
+    }                                                                                                         \
+    if (mr == MR && nr == W * NV) {                                                                           \
+      _Pragma("GCC unroll 16") for (int r = 0; r < MR; r++) _Pragma("GCC unroll 4") for (int v = 0; v < NV;  \
+                                                                                         v++) {               \
+        VTU *dst = (VTU *)(C + (size_t)r * ldc + v * W);                                                      \
+        *dst = beta == 0 ? alpha * acc[r][v] : alpha * acc[r][v] + beta * *dst;                               \
+      }                                                                                                       \
+      return;                                                                                                 \
+    }                                                                                                         \
+    for (int r = 0; r < mr; r++)                                                                              \
+      for (int c = 0; c < nr; c++) {                                                                          \
+        float *dst = C + (size_t)r * ldc + c;                                                                 \
+        float val = alpha * acc[r][c / W][c % W];                                                             \
+        *dst = beta == 0 ? val : val + beta * *dst;                                                           \
+      }                                                                                                       \
+  }
+
+PF_GEMM_KERNEL(kernel_avx512, PF_TARGET_AVX512, pf_v16, pf_v16u, 16, 12, 2)
+PF_GEMM_KERNEL(kernel_avx2, PF_TARGET_AVX2, pf_v8, pf_v8u, 8, 6, 2)
+PF_GEMM_KERNEL(kernel_scalar, , pf_v8, pf_v8u, 8, 4, 1)
+
+static void compute_task(void *vctx, int t) {
+  gemm_ctx *g = vctx;
+  int ta = t / g->tasksB, tb = t % g->tasksB;
+  int sa0 = ta * g->ga, sb0 = tb * g->gb;
+  int slA = (g->m + g->mr - 1) / g->mr, slB = (g->nc + g->nr - 1) / g->nr;
+  int sa1 = sa0 + g->ga < slA ? sa0 + g->ga : slA;
+  int sb1 = sb0 + g->gb < slB ? sb0 + g->gb : slB;
+  float beta = g->first ? g->beta : 1.0f;
+  for (int sb = sb0; sb < sb1; sb++) {
+    int j = g->j0 + sb * g->nr;
+    int nr = g->n - j < g->nr ? g->n - j : g->nr;
+    const float *B = g->bpack + (size_t)sb * g->nr * g->kc;
+    for (int sa = sa0; sa < sa1; sa++) {
+      int i = sa * g->mr;
+      int mr = g->m - i < g->mr ? g->m - i : g->mr;
+      const float *A = g->apack + (size_t)sa * g->mr * g->kc;
+      float *C = g->c + (size_t)i * g->n + j;
+      if (pf_isa == PF_ISA_AVX512) kernel_avx512(g->kc, A, B, C, g->n, mr, nr, g->alpha, beta);
+      else if (pf_isa == PF_ISA_AVX2) kernel_avx2(g->kc, A, B, C, g->n, mr, nr, g->alpha, beta);
+      else kernel_scalar(g->kc, A, B, C, g->n, mr, nr, g->alpha, beta);
+    }
+  }
+}
+
+/* ---- small m (decoding): no packing; tasks are column chunks ---- */
+PF_INLINE void gemv_body(void *vctx, int t) {
+  gemm_ctx *g = vctx;
+  int chunk = (g->n + g->tasksB - 1) / g->tasksB;
+  int j0 = t * chunk, j1 = j0 + chunk < g->n ? j0 + chunk : g->n;
+  for (int i = 0; i < g->m; i++) {
+    float *crow = g->c + (size_t)i * g->n;
+    if (g->transB) { /* rows of B are contiguous: dot products */
+      for (int j = j0; j < j1; j++) {
+        float s = g->alpha * pf_dot(g->a + (size_t)i * g->k, g->b + (size_t)j * g->k, g->k);
+        crow[j] = g->beta == 0 ? s : s + g->beta * crow[j];
+      }
+    } else { /* C row = Σ_p a[i,p] B[p,:] */
+      if (g->beta == 0) memset(crow + j0, 0, (j1 - j0) * sizeof(float));
+      else if (g->beta != 1) for (int j = j0; j < j1; j++) crow[j] *= g->beta;
+      for (int p = 0; p < g->k; p++)
+        pf_axpy_row(crow + j0, g->alpha * g->a[(size_t)i * g->k + p], g->b + (size_t)p * g->n + j0, j1 - j0);
+    }
+  }
+}
+PF_MULTIVERSION(gemv_task, gemv_body)
+
+void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, int transA, int transB, float alpha,
+               float beta) {
+  gemm_ctx g = {a, b, c, m, n, k, transA, transB, alpha, beta};
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (size_t i = 0; i < (size_t)m * n; i++) c[i] = beta == 0 ? 0 : beta * c[i];
+    return;
+  }
+  if (m <= 4 && !transA) {
+    g.tasksB = pf_chunks((long)n * k * m, 32768);
+    pf_parallel(g.tasksB, gemv_task, &g);
+    return;
+  }
+  g.mr = pf_isa == PF_ISA_AVX512 ? 12 : pf_isa == PF_ISA_AVX2 ? 6 : 4;
+  g.nr = pf_isa == PF_ISA_AVX512 ? 32 : pf_isa == PF_ISA_AVX2 ? 16 : 8;
+  int slA = (m + g.mr - 1) / g.mr;
+  for (g.p0 = 0; g.p0 < k; g.p0 += KC) {
+    g.kc = k - g.p0 < KC ? k - g.p0 : KC;
+    g.first = g.p0 == 0;
+    g.apack = grow(&abuf, &abuf_n, (size_t)slA * g.mr * KC);
+    pf_parallel(slA, pack_a_task, &g);
+    for (g.j0 = 0; g.j0 < n; g.j0 += NC) {
+      g.nc = n - g.j0 < NC ? n - g.j0 : NC;
+      int slB = (g.nc + g.nr - 1) / g.nr;
+      g.bpack = grow(&bbuf, &bbuf_n, (size_t)slB * g.nr * KC);
+      pf_parallel(slB, pack_b_task, &g);
+      /* blocks of ~96 rows × 256 columns, made smaller until every thread has a few */
+      g.ga = 96 / g.mr;
+      g.gb = 256 / g.nr;
+      for (;;) {
+        g.tasksA = (slA + g.ga - 1) / g.ga;
+        g.tasksB = (slB + g.gb - 1) / g.gb;
+        if (g.tasksA * g.tasksB >= 4 * pf_threads() || (g.ga == 1 && g.gb == 1)) break;
+        if (g.ga >= g.gb && g.ga > 1) g.ga /= 2;
+        else g.gb /= 2;
+      }
+      pf_parallel(g.tasksA * g.tasksB, compute_task, &g);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// Reference matmul for the `ts` backend: C = alpha * op(A) op(B) + beta * C, batched with strides.
+// Written for clarity (one dot product per output element, accumulated in double); not for speed.
+// Semantics follow BLAS sgemm (row-major) with the batching of torch.baddbmm.
+import type { MatmulParams } from "../backend.js";
+
+export function matmul(p: MatmulParams): void {
+  const { a, b, c, m, n, k, transA, transB } = p;
+  const alpha = p.alpha ?? 1;
+  const beta = p.beta ?? 0;
+  const batch = p.batch ?? 1;
+  const strideA = p.strideA ?? m * k;
+  const strideB = p.strideB ?? k * n;
+  const strideC = p.strideC ?? m * n;
+  // element (row, col) of op(A) [M,K] and op(B) [K,N]
+  const aIndex = transA ? (i: number, l: number) => l * m + i : (i: number, l: number) => i * k + l;
+  const bIndex = transB ? (l: number, j: number) => j * k + l : (l: number, j: number) => l * n + j;
+  for (let bi = 0; bi < batch; bi++) {
+    const oa = (p.offsetA ?? 0) + bi * strideA;
+    const ob = (p.offsetB ?? 0) + bi * strideB;
+    const oc = (p.offsetC ?? 0) + bi * strideC;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let l = 0; l < k; l++) acc += a[oa + aIndex(i, l)] * b[ob + bIndex(l, j)];
+        const ci = oc + i * n + j;
+        // beta 0 overwrites (C may hold garbage or NaN), as BLAS does
+        c[ci] = beta === 0 ? alpha * acc : alpha * acc + beta * c[ci];
+      }
+    }
+  }
+}
