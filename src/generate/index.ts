@@ -28,3 +28,22 @@ export {
 } from "./batch-file.js";
 export type { GenerateBenchOptions, GenerateBenchResult, ThroughputRun } from "./bench.js";
 export { formatThroughput, runGenerateBench, writeRandomLlamaGguf } from "./bench.js";
+export {
+  openRemoteGenerator,
+  parseChoices,
+  RemoteGenerator,
+  type RemoteGeneratorOptions,
+  type RemoteMode,
+  samplingBody,
+  type TokenUsage,
+} from "./remote-generator.js";
+export { freePort, type LaunchedServer, type LaunchOptions, launchServer } from "./remote-launch.js";
+export {
+  defaultRetryPolicy,
+  GarbledResponseError,
+  isRetryable,
+  type RetryPolicy,
+  retryAfterMs,
+  retryDelayMs,
+  withRetries,
+} from "./remote-retry.js";

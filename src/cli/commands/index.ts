@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { registerGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
+import { registerServe } from "./serve.js";
 
 const registrations: Array<(program: Command) => void> = [registerGenerate, registerRank, registerServe];
 
