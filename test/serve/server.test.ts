@@ -376,8 +376,9 @@ describe("prefloop serve: reranking and the concurrency limit", () => {
       assert.equal(statuses[0], 200);
       assert.ok(statuses.includes(429), `some answered 429: ${statuses}`);
       const limited = many.find((m) => m.status === 429);
-      assert.equal(limited?.headers.get("retry-after"), "1");
-      assert.equal(((await limited?.json()) as { error: { type: string } }).error.type, "rate_limit_error");
+      assert.ok(limited);
+      assert.equal(limited.headers.get("retry-after"), "1");
+      assert.equal(((await limited.json()) as { error: { type: string } }).error.type, "rate_limit_error");
     } finally {
       await s.close();
     }
