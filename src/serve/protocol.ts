@@ -34,6 +34,8 @@ const common = {
 
 export const chatBodySchema = z.object({
   ...common,
+  logprobs: z.boolean().nullable().optional(),
+  top_logprobs: z.literal(0).nullable().optional().describe("alternatives are not reported"),
   messages: z.array(message).min(1),
   max_completion_tokens: z.number().int().min(1).nullable().optional(),
 });
@@ -41,7 +43,8 @@ export const chatBodySchema = z.object({
 export const completionBodySchema = z.object({
   ...common,
   prompt: z.union([z.string(), z.array(z.string()).min(1).max(64)]),
-  echo: z.boolean().nullable().optional(),
+  echo: z.literal(false).nullable().optional().describe("echoing the prompt is not supported"),
+  logprobs: z.literal(0).nullable().optional().describe("0 = the chosen tokens' log-probs; no alternatives"),
 });
 
 export type ChatBody = z.infer<typeof chatBodySchema>;

@@ -57,11 +57,11 @@ export function meta(kind: "chat" | "completion", model: string): Meta {
   return { model, created: Math.floor(Date.now() / 1000), id };
 }
 
-export function chatResponse(m: Meta, results: PromptResult[], withScores: boolean): Record<string, unknown> {
+export function chatResponse(m: Meta, results: PromptResult[], x: Extras): Record<string, unknown> {
   const choices = chosen(results[0] as PromptResult).map((s, index) => ({
     index,
     message: { role: "assistant", content: s.text },
-    logprobs: null,
+    logprobs: x.logprobs ? chatLogprobs(s, x.logprobs.tokenText) : null,
     finish_reason: s.finishReason,
   }));
   const body: Record<string, unknown> = {
@@ -72,22 +72,18 @@ export function chatResponse(m: Meta, results: PromptResult[], withScores: boole
     choices,
     usage: usageOf(results),
   };
-  if (withScores) body.prefloop = prefloopField(results);
+  if (x.withScores) body.prefloop = prefloopField(results);
   return body;
 }
 
-export function completionResponse(
-  m: Meta,
-  results: PromptResult[],
-  withScores: boolean,
-): Record<string, unknown> {
+export function completionResponse(m: Meta, results: PromptResult[], x: Extras): Record<string, unknown> {
   // several prompts: choices are grouped by prompt, index running across all of them (OpenAI)
   const choices = results
     .flatMap((r) => chosen(r))
     .map((s, index) => ({
       index,
       text: s.text,
-      logprobs: null,
+      logprobs: x.logprobs ? completionLogprobs(s, x.logprobs.tokenText) : null,
       finish_reason: s.finishReason,
     }));
   const body: Record<string, unknown> = {
@@ -98,8 +94,35 @@ export function completionResponse(
     choices,
     usage: usageOf(results),
   };
-  if (withScores) body.prefloop = prefloopField(results);
+  if (x.withScores) body.prefloop = prefloopField(results);
   return body;
+}
+
+/** How a token id reads on the wire (the tokenizer's piece); absent → empty strings. */
+export type TokenText = (id: number) => string;
+
+function chatLogprobs(s: GeneratedSample, tokenText: TokenText | undefined): Record<string, unknown> {
+  const ids = s.tokens ?? [];
+  return {
+    content: (s.logprobs ?? []).map((logprob, i) => ({
+      token: tokenText && ids[i] !== undefined ? tokenText(ids[i]) : "",
+      logprob,
+      bytes: null,
+      top_logprobs: [],
+    })),
+  };
+}
+
+function completionLogprobs(s: GeneratedSample, tokenText: TokenText | undefined): Record<string, unknown> {
+  const lp = s.logprobs ?? [];
+  const tokens = (s.tokens ?? []).slice(0, lp.length).map((id) => (tokenText ? tokenText(id) : ""));
+  return { tokens, token_logprobs: lp, top_logprobs: null, text_offset: null };
+}
+
+export interface Extras {
+  withScores: boolean;
+  /** set when the request asked for logprobs */
+  logprobs?: { tokenText?: TokenText };
 }
 
 const sse = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;

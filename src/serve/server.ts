@@ -28,6 +28,7 @@ import {
   completionStream,
   meta,
   type PromptResult,
+  type TokenText,
 } from "./responses.js";
 
 export interface ServeOptions {
@@ -53,6 +54,8 @@ export interface ServeOptions {
   timeoutMs?: number;
   /** gather requests arriving within this many ms into one generate call; default 5; false = no batching */
   batchWindowMs?: number | false;
+  /** token id → text, for logprobs answers (the local tokenizer's pieces) */
+  tokenText?: TokenText;
   /** access log (JSON lines): false (default) or a writable stream */
   logStream?: NodeJS.WritableStream;
 }
@@ -239,7 +242,10 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
     const m = meta("chat", o.modelName);
     if (body.stream)
       return sendStream(reply, chatStream(m, results, body.stream_options?.include_usage === true));
-    return chatResponse(m, results, body.prefloop?.scores === true);
+    return chatResponse(m, results, {
+      withScores: body.prefloop?.scores === true,
+      logprobs: body.logprobs ? { tokenText: o.tokenText } : undefined,
+    });
   });
   app.post("/v1/completions", async (request, reply) => {
     const body = parseBody(completionBodySchema, request.body);
@@ -251,7 +257,10 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
     const m = meta("completion", o.modelName);
     if (body.stream)
       return sendStream(reply, completionStream(m, results, body.stream_options?.include_usage === true));
-    return completionResponse(m, results, body.prefloop?.scores === true);
+    return completionResponse(m, results, {
+      withScores: body.prefloop?.scores === true,
+      logprobs: body.logprobs === 0 ? { tokenText: o.tokenText } : undefined,
+    });
   });
 
   return { app, state };

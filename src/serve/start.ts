@@ -43,16 +43,17 @@ export async function startServe(o: StartServeOptions): Promise<RunningServer> {
     throw new ConfigError(`--best-of: expected an integer >= 1, got ${o.bestOf}`);
   if (o.bestOf !== undefined && o.bestOf > 1 && o.ranker === undefined)
     throw new ConfigError("--best-of needs --ranker (which candidate is best?)");
-  const generator: Generator = o.upstream
-    ? await openRemoteGenerator({
+  const local = o.upstream ? undefined : await openLocalGenerator(o.model, { maxBatchRows: o.batchRows });
+  const generator: Generator = local
+    ? local
+    : await openRemoteGenerator({
         baseURL: o.upstream,
         model: o.model,
         apiKey: o.upstreamApiKey,
         concurrency: o.maxConcurrency ?? 64,
         logprobs: true, // best_of without a ranker picks by mean log-prob
         retry: { maxRetries: 2 },
-      })
-    : await openLocalGenerator(o.model, { maxBatchRows: o.batchRows });
+      });
   let ranker: Ranker | undefined;
   try {
     ranker = o.ranker ? await buildRanker(o.ranker, { baseDir: process.cwd() }, "--ranker") : undefined;
@@ -67,6 +68,7 @@ export async function startServe(o: StartServeOptions): Promise<RunningServer> {
     ranker,
     modelName: name,
     modelAliases: [o.model],
+    tokenText: local ? (id) => local.tokenizer.tokenText(id) : undefined,
     // the proxy sends each request upstream on its own (the upstream server batches)
     batchWindowMs: o.upstream ? false : o.batchWindowMs,
   });
