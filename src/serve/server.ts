@@ -139,6 +139,17 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
     );
   });
 
+  // graceful shutdown: idle keep-alive sockets are closed by fastify at close(); sockets busy then get
+  // `connection: close` on their last answer, so close() does not wait out the 72 s keep-alive timeout
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) void reply.header("connection", "close");
+    return payload;
+  });
+
   app.get("/health", async () => ({
     status: "ok",
     model: o.modelName,
