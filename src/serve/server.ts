@@ -94,6 +94,8 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
   const names = new Set([o.modelName, ...(o.modelAliases ?? [])]);
   const limits = { maxTokensCap: o.maxTokensCap ?? 1024, defaultMaxTokens: o.defaultMaxTokens ?? 256 };
   const maxConcurrency = o.maxConcurrency ?? 64;
+  // n, best_of and prompt lists multiply: one request may not ask for more samples than this
+  const maxSamplesPerRequest = Math.max(o.bestOf ?? 1, 256);
   const timeoutMs = o.timeoutMs ?? 300_000;
   const state: ServeState = { inFlight: 0, served: 0, rejected: 0, batches: () => queue?.batches ?? 0 };
 
@@ -224,6 +226,14 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
         "invalid_request_error",
         "invalid_value",
         "stream",
+      );
+    if (k * prompts.length > maxSamplesPerRequest)
+      throw new HttpError(
+        400,
+        `${prompts.length} prompt(s) × ${k} candidates is above this server's ${maxSamplesPerRequest} samples per request`,
+        "invalid_request_error",
+        "too_many_samples",
+        body.best_of === undefined ? "n" : "best_of",
       );
     const wantScores = body.prefloop?.scores === true;
     const samples = await limited(() => generate(prompts.map((prompt) => ({ prompt, n: k, sampling }))));

@@ -310,6 +310,8 @@ describe("prefloop serve", () => {
       400,
       "invalid_value",
     );
+    const many = JSON.stringify({ prompt: Array.from({ length: 5 }, () => "a"), n: 64 });
+    await expectError(await post("/v1/completions", many), 400, "too_many_samples");
     await expectError(await post("/v1/nope", "{}"), 404, "not_found");
     await expectError(
       await post("/v1/completions", "a=b", { "content-type": "application/x-www-form-urlencoded" }),
