@@ -103,7 +103,7 @@ export function parseChoices(body: unknown, chat: boolean): { choices: Choice[];
   return { choices, usage };
 }
 
-/** snake_case body fields for the sampling settings; top_k/min_p only when on (vLLM and prefloop take them). */
+/** snake_case body fields for the sampling settings; top_k/min_p/stop_token_ids only when set (vLLM takes them). */
 export function samplingBody(s: SamplingSettings, n: number, seed: number): Record<string, unknown> {
   const body: Record<string, unknown> = {
     n,
@@ -115,6 +115,7 @@ export function samplingBody(s: SamplingSettings, n: number, seed: number): Reco
   if (s.stop.length > 0) body.stop = s.stop;
   if (s.topK > 0) body.top_k = s.topK;
   if (s.minP > 0) body.min_p = s.minP;
+  if (s.stopTokenIds && s.stopTokenIds.length > 0) body.stop_token_ids = s.stopTokenIds; // vLLM's name
   return body;
 }
 
