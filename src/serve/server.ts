@@ -20,6 +20,7 @@ import {
   rankPrompt,
   samplingOf,
 } from "./protocol.js";
+import { streamUpstream, type Upstream } from "./passthrough.js";
 import { selectBest } from "./rerank.js";
 import {
   chatResponse,
@@ -54,6 +55,8 @@ export interface ServeOptions {
   timeoutMs?: number;
   /** gather requests arriving within this many ms into one generate call; default 5; false = no batching */
   batchWindowMs?: number | false;
+  /** proxy mode: streaming requests without reranking are piped from here as they arrive */
+  upstream?: Upstream;
   /** token id → text, for logprobs answers (the local tokenizer's pieces) */
   tokenText?: TokenText;
   /** access log (JSON lines): false (default) or a writable stream */
@@ -136,6 +139,7 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
         ip: request.ip,
+        ua: request.headers["user-agent"],
       },
       "access",
     );
@@ -165,7 +169,7 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
   }));
 
   /** Runs one generation under the concurrency limit and the timeout; the slot frees when the work does. */
-  async function limited<T>(work: () => Promise<T>): Promise<T> {
+  function acquire(): () => void {
     if (state.inFlight >= maxConcurrency) {
       state.rejected++;
       throw new HttpError(
@@ -178,9 +182,16 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
       );
     }
     state.inFlight++;
-    const running = work().finally(() => {
-      state.inFlight--;
-    });
+    let held = true;
+    return () => {
+      if (held) state.inFlight--;
+      held = false;
+    };
+  }
+
+  async function limited<T>(work: () => Promise<T>): Promise<T> {
+    const release = acquire();
+    const running = work().finally(release);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -257,8 +268,50 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
       .send(Readable.from(events));
   }
 
+  /** Proxy mode, streaming, no reranking: pipe the upstream SSE; the slot is held until the pipe ends. */
+  async function passthrough(
+    body: ChatBody | CompletionBody,
+    raw: unknown,
+    path: "/chat/completions" | "/completions",
+    reply: FastifyReply,
+  ): Promise<boolean> {
+    if (!o.upstream || body.stream !== true || body.best_of !== undefined || body.prefloop?.scores)
+      return false;
+    if (body.model != null && body.model !== "" && !names.has(body.model))
+      throw new HttpError(
+        404,
+        `model '${body.model}' is not served here`,
+        "invalid_request_error",
+        "model_not_found",
+        "model",
+      );
+    samplingOf(body, limits); // the same max_tokens cap as every request
+    const release = acquire();
+    const abort = new AbortController();
+    // the response's close (not the request's, which fires once the body is read): client gone → abort
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    try {
+      const stream = await streamUpstream(o.upstream, path, raw as Record<string, unknown>, abort.signal);
+      stream.once("close", release);
+      stream.once("error", release);
+      state.served++;
+      // not `return reply.send(...)`: a FastifyReply is thenable, awaiting it would wait for the whole stream
+      void reply
+        .header("content-type", "text/event-stream; charset=utf-8")
+        .header("cache-control", "no-cache")
+        .send(stream);
+      return true;
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
   app.post("/v1/chat/completions", async (request, reply) => {
     const body = parseBody(chatBodySchema, request.body);
+    if (await passthrough(body, request.body, "/chat/completions", reply)) return reply;
     const results = await run(body, [chatMessages(body)]);
     const m = meta("chat", o.modelName);
     if (body.stream)
@@ -270,6 +323,7 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
   });
   app.post("/v1/completions", async (request, reply) => {
     const body = parseBody(completionBodySchema, request.body);
+    if (await passthrough(body, request.body, "/completions", reply)) return reply;
     const texts = typeof body.prompt === "string" ? [body.prompt] : body.prompt;
     const results = await run(
       body,

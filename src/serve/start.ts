@@ -9,7 +9,10 @@ import { ConfigError } from "../util/errors.js";
 import { createServer, type PrefloopServer, type ServeOptions } from "./server.js";
 
 export interface StartServeOptions
-  extends Omit<ServeOptions, "generator" | "modelName" | "ranker" | "modelAliases"> {
+  extends Omit<
+    ServeOptions,
+    "generator" | "modelName" | "ranker" | "modelAliases" | "upstream" | "tokenText"
+  > {
   /** a .gguf file or HF folder (local), or the upstream model name (proxy mode) */
   model: string;
   /** name listed by /v1/models; default the model file's base name */
@@ -68,6 +71,7 @@ export async function startServe(o: StartServeOptions): Promise<RunningServer> {
     ranker,
     modelName: name,
     modelAliases: [o.model],
+    upstream: o.upstream ? { baseURL: o.upstream, apiKey: o.upstreamApiKey, model: o.model } : undefined,
     tokenText: local ? (id) => local.tokenizer.tokenText(id) : undefined,
     // the proxy sends each request upstream on its own (the upstream server batches)
     batchWindowMs: o.upstream ? false : o.batchWindowMs,

@@ -2,6 +2,7 @@
 // story suite; and logprobs answers equal the local generator's log-probs and token pieces.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import OpenAI from "openai";
 import { fileURLToPath } from "node:url";
 import { openLocalGenerator, type SamplingSettings } from "../../src/generate/index.js";
 import { buildRanker } from "../../src/reward/index.js";
@@ -84,6 +85,56 @@ describe("prefloop serve: proxy mode and logprobs", () => {
         content.map((t) => t.token),
         one?.[0]?.tokens?.map((id) => gen.tokenizer.tokenText(id)),
       );
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  });
+});
+
+describe("prefloop serve: proxy streaming", () => {
+  test("a streaming request without reranking is piped from upstream; chunks join to upstream's text", async () => {
+    const upstream = await startServe({ model, port: 0, handleSignals: false });
+    const proxy = await startServe({
+      model: "stories260K",
+      upstream: `${upstream.url}/v1`,
+      port: 0,
+      ranker: "story-suite",
+      bestOf: 4,
+      handleSignals: false,
+    });
+    try {
+      const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: "none", maxRetries: 0 });
+      const messages = [{ role: "user" as const, content: "A story about rain." }];
+      const stream = await client.chat.completions.create({
+        model: "stories260K",
+        messages,
+        seed: 5,
+        max_tokens: 20,
+        stream: true,
+      });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      const direct = await new OpenAI({
+        baseURL: `${upstream.url}/v1`,
+        apiKey: "none",
+        maxRetries: 0,
+      }).chat.completions.create({
+        model: "stories260K",
+        messages,
+        seed: 5,
+        max_tokens: 20,
+      });
+      assert.equal(text, direct.choices[0]?.message.content);
+      assert.equal(upstream.state.served, 2, "the proxy forwarded the stream (one upstream request)");
+      assert.equal(proxy.state.inFlight, 0, "the slot is released when the pipe ends");
+      // an upstream refusal comes back OpenAI-shaped
+      const bad = await fetch(`${proxy.url}/v1/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "x", stream: true, temperature: 7 }),
+      });
+      assert.equal(bad.status, 400, "validated here before forwarding");
     } finally {
       await proxy.close();
       await upstream.close();
