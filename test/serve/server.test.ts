@@ -327,6 +327,23 @@ describe("prefloop serve", () => {
 });
 
 describe("prefloop serve: reranking and the concurrency limit", () => {
+  test("a generation past the timeout is answered 504; its slot frees when it really ends", async () => {
+    const s = await startServe({ model, port: 0, timeoutMs: 1, batchWindowMs: 20, handleSignals: false });
+    try {
+      const r = await fetch(`${s.url}/v1/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "Once", max_tokens: 32 }),
+      });
+      assert.equal(r.status, 504);
+      assert.equal(((await r.json()) as { error: { code: string } }).error.code, "timeout");
+      for (let i = 0; i < 100 && s.state.inFlight > 0; i++) await new Promise((d) => setTimeout(d, 50));
+      assert.equal(s.state.inFlight, 0);
+    } finally {
+      await s.close();
+    }
+  });
+
   test("best-of-4 with the story suite returns its top candidate; every score is reported", async () => {
     const s = await startServe({
       model,

@@ -6,9 +6,10 @@ import { test } from "node:test";
 
 const cli = new URL("../generate/run-cli.ts", import.meta.url).pathname;
 
-test("SIGTERM: the in-flight request finishes, the process exits 0 within seconds", async () => {
+test("PREFLOOP_API_KEY is enforced; SIGTERM: the in-flight request finishes, the process exits 0 within seconds", async () => {
   const child = spawn(process.execPath, ["--import", "tsx", cli, "serve", "--port", "0", "--no-access-log"], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, PREFLOOP_API_KEY: "env-key" },
   });
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -18,12 +19,14 @@ test("SIGTERM: the in-flight request finishes, the process exits 0 within second
     const send = async (): Promise<number> => {
       const r = await fetch(`${url}/v1/chat/completions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: "Bearer env-key" },
         body: JSON.stringify({ messages: [{ role: "user", content: "Once" }], max_tokens: 64, seed: 1 }),
       });
       await r.arrayBuffer();
       return r.status;
     };
+    const anonymous = await fetch(`${url}/v1/models`);
+    assert.equal(anonymous.status, 401, "the key from PREFLOOP_API_KEY is required");
     // keep-alive sockets now open in this process's pool
     assert.deepEqual(await Promise.all([send(), send()]), [200, 200]);
     const inFlight = send();
