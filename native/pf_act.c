@@ -14,14 +14,25 @@ typedef struct {
 PF_INLINE void swiglu_fwd_body(void *v, int t) {
   act_ctx *g = v;
   RANGE(t)
-  for (long i = i0; i < i1; i++) g->out[i] = g->x[i] / (1.0f + expf(-g->x[i])) * g->y[i];
+  long i = i0;
+  for (; i + 8 <= i1; i += 8) {
+    pf_v8 x = *(const pf_v8u *)(g->x + i);
+    *(pf_v8u *)(g->out + i) = x * pf_sigmoid8(x) * *(const pf_v8u *)(g->y + i);
+  }
+  for (; i < i1; i++) g->out[i] = g->x[i] / (1.0f + expf(-g->x[i])) * g->y[i];
 }
 PF_MULTIVERSION(swiglu_fwd_task, swiglu_fwd_body)
 
 PF_INLINE void swiglu_bwd_body(void *v, int t) {
   act_ctx *g = v;
   RANGE(t)
-  for (long i = i0; i < i1; i++) {
+  long i = i0;
+  for (; i + 8 <= i1; i += 8) {
+    pf_v8 x = *(const pf_v8u *)(g->x + i), s = pf_sigmoid8(x), dy = *(const pf_v8u *)(g->dout + i);
+    *(pf_v8u *)(g->out + i) += dy * *(const pf_v8u *)(g->y + i) * s * (1.0f + x * (1.0f - s));
+    *(pf_v8u *)(g->o2 + i) += dy * x * s;
+  }
+  for (; i < i1; i++) {
     float s = 1.0f / (1.0f + expf(-g->x[i]));
     g->out[i] += g->dout[i] * g->y[i] * s * (1.0f + g->x[i] * (1.0f - s));
     g->o2[i] += g->dout[i] * g->x[i] * s;

@@ -58,6 +58,47 @@ PF_INLINE void pf_axpy_row(float *y, float a, const float *x, int n) {
   for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 
+/* exp(x) for 8 lanes, Cephes expf: x = n ln2 + r, |r| <= ln2/2, e^r by a degree-6 polynomial, 2^n from the
+ * exponent bits (about 1 ulp). Below -87.3 gives 0 (so -inf masks work), above 88.37 is clamped, NaN stays NaN. */
+typedef int32_t pf_v8i __attribute__((vector_size(32)));
+PF_INLINE pf_v8 pf_exp8(pf_v8 x) {
+  const pf_v8 lo = (pf_v8){0} - 87.3f, hi = (pf_v8){0} + 88.37f;
+  pf_v8i under = x < lo, nan = x != x;
+  pf_v8 c = (pf_v8)(((pf_v8i)x & ~(x > hi)) | ((pf_v8i)hi & (x > hi)));
+  c = (pf_v8)(((pf_v8i)c & ~under) | ((pf_v8i)lo & under));
+  c = (pf_v8)(((pf_v8i)c & ~nan)); /* NaN lanes computed on 0, restored below */
+  const float magic = 12582912.0f; /* 1.5 * 2^23: adding and subtracting rounds to an integer */
+  pf_v8 fx = (c * 1.44269504088896341f + magic) - magic;
+  pf_v8 r = c - fx * 0.693359375f + fx * 2.12194440e-4f;
+  pf_v8 y = ((((1.9875691500E-4f * r + 1.3981999507E-3f) * r + 8.3334519073E-3f) * r + 4.1665795894E-2f) * r +
+             1.6666665459E-1f) * r + 5.0000001201E-1f;
+  y = y * (r * r) + r + 1.0f;
+  pf_v8i bits = (__builtin_convertvector(fx, pf_v8i) + 127) << 23;
+  y = y * (pf_v8)bits;
+  pf_v8i out = ((pf_v8i)y & ~under) & ~nan;
+  return (pf_v8)(out | ((pf_v8i)x & nan));
+}
+
+/* out[j] = exp(x[j] - shift) for j < n (out NULL: not stored); returns Σ in double. out may alias x. */
+PF_INLINE double pf_exp_row(float *out, const float *x, float shift, int n) {
+  double sum = 0;
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    pf_v8 e = pf_exp8(*(const pf_v8u *)(x + j) - shift);
+    if (out) *(pf_v8u *)(out + j) = e;
+    sum += (double)((e[0] + e[1]) + (e[2] + e[3])) + (double)((e[4] + e[5]) + (e[6] + e[7]));
+  }
+  for (; j < n; j++) {
+    float e = expf(x[j] - shift);
+    if (out) out[j] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+/* sigmoid of 8 lanes */
+PF_INLINE pf_v8 pf_sigmoid8(pf_v8 x) { return 1.0f / (1.0f + pf_exp8(-x)); }
+
 /* Splits n items into chunks of at least `grain` for the pool; returns the chunk count. */
 PF_INLINE int pf_chunks(long n, long grain) {
   long c = n / grain;

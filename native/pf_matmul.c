@@ -19,10 +19,12 @@ typedef struct {
   float *apack, *bpack;
   int ga, gb, tasksA, tasksB; /* task = ga A-slivers × gb B-slivers */
   int first;
+  int packA; /* A slivers to pack in the current packing region (0 after the first column block) */
 } gemm_ctx;
 
-static float *abuf, *bbuf;
-static size_t abuf_n, bbuf_n;
+/* per calling thread: a second JS thread (worker_threads) gets its own panels */
+static __thread float *abuf, *bbuf;
+static __thread size_t abuf_n, bbuf_n;
 
 static float *grow(float **buf, size_t *have, size_t need) {
   if (need > *have) {
@@ -33,46 +35,61 @@ static float *grow(float **buf, size_t *have, size_t need) {
   return *buf;
 }
 
-/* one A sliver: rows i0..i0+mr of op(A), columns p0..p0+kc -> dst[p*mr + r] */
+/* one A sliver: rows i0..i0+mr of op(A), columns p0..p0+kc -> dst[p*mr + r]; loops run along memory */
 static void pack_a_task(void *vctx, int s) {
   gemm_ctx *g = vctx;
-  int mr = g->mr, i0 = s * mr;
+  int mr = g->mr, i0 = s * mr, rows = g->m - i0 < mr ? g->m - i0 : mr;
   float *dst = g->apack + (size_t)s * mr * g->kc;
-  for (int r = 0; r < mr; r++) {
-    int i = i0 + r;
-    if (i >= g->m) {
-      for (int p = 0; p < g->kc; p++) dst[p * mr + r] = 0;
-    } else if (g->transA) {
-      for (int p = 0; p < g->kc; p++) dst[p * mr + r] = g->a[(size_t)(g->p0 + p) * g->m + i];
-    } else {
-      const float *src = g->a + (size_t)i * g->k + g->p0;
-      for (int p = 0; p < g->kc; p++) dst[p * mr + r] = src[p];
+  if (g->transA) { /* A stored [K,M]: a row of A holds mr consecutive values of this sliver */
+    for (int p = 0; p < g->kc; p++) {
+      const float *src = g->a + (size_t)(g->p0 + p) * g->m + i0;
+      for (int r = 0; r < rows; r++) dst[p * mr + r] = src[r];
+      for (int r = rows; r < mr; r++) dst[p * mr + r] = 0;
     }
+    return;
+  }
+  for (int r = 0; r < mr; r++) {
+    if (r >= rows) {
+      for (int p = 0; p < g->kc; p++) dst[p * mr + r] = 0;
+      continue;
+    }
+    const float *src = g->a + (size_t)(i0 + r) * g->k + g->p0;
+    for (int p = 0; p < g->kc; p++) dst[p * mr + r] = src[p];
   }
 }
 
-/* one B sliver: columns j..j+nr of op(B), rows p0..p0+kc -> dst[p*nr + c] */
+/* one B sliver: columns j..j+nr of op(B), rows p0..p0+kc -> dst[p*nr + c]; loops run along memory */
 static void pack_b_task(void *vctx, int s) {
   gemm_ctx *g = vctx;
   int nr = g->nr, j0 = g->j0 + s * nr;
   float *dst = g->bpack + (size_t)s * nr * g->kc;
   int cols = g->n - j0 < nr ? g->n - j0 : nr;
-  if (!g->transB && cols == nr) {
-    for (int p = 0; p < g->kc; p++) memcpy(dst + p * nr, g->b + (size_t)(g->p0 + p) * g->n + j0, nr * sizeof(float));
+  if (g->transB) { /* B stored [N,K]: a row of B is one column of this sliver */
+    for (int c = 0; c < nr; c++) {
+      if (c >= cols) {
+        for (int p = 0; p < g->kc; p++) dst[p * nr + c] = 0;
+        continue;
+      }
+      const float *src = g->b + (size_t)(j0 + c) * g->k + g->p0;
+      for (int p = 0; p < g->kc; p++) dst[p * nr + c] = src[p];
+    }
     return;
   }
   for (int p = 0; p < g->kc; p++) {
-    for (int c = 0; c < nr; c++) {
-      int j = j0 + c;
-      float v = 0;
-      if (c < cols) v = g->transB ? g->b[(size_t)j * g->k + g->p0 + p] : g->b[(size_t)(g->p0 + p) * g->n + j];
-      dst[p * nr + c] = v;
-    }
+    const float *src = g->b + (size_t)(g->p0 + p) * g->n + j0;
+    for (int c = 0; c < cols; c++) dst[p * nr + c] = src[c];
+    for (int c = cols; c < nr; c++) dst[p * nr + c] = 0;
   }
 }
 
+static void pack_task(void *vctx, int t) {
+  gemm_ctx *g = vctx;
+  if (t < g->packA) pack_a_task(vctx, t);
+  else pack_b_task(vctx, t - g->packA);
+}
+
 /* The micro-kernel: acc[MR][NR] over kc, then C = alpha acc + (first ? beta : 1) C (beta 0: no read). */
-#define PF_GEMM_KERNEL(NAME, TARGET, VT, VTU, W, MR, NV)                                                      \
+#define PF_GEMM_KERNEL(NAME, TARGET, VT, VTU, W, MR, NV, BCAST)                                                    \
   TARGET static void NAME(int kc, const float *restrict A, const float *restrict B, float *C, int ldc, int mr,  \
                           int nr, float alpha, float beta) {                                                  \
     VT acc[MR][NV];                                                                                           \
@@ -82,7 +99,7 @@ static void pack_b_task(void *vctx, int s) {
       VT bv[NV];                                                                                              \
       _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) bv[v] = *(const VT *)(B + p * (W * NV) + v * W);  \
       _Pragma("GCC unroll 16") for (int r = 0; r < MR; r++) {                                                 \
-        VT av = (VT){0} + A[p * MR + r];                                                                      \
+        VT av = BCAST(A[p * MR + r]); /* not 0 + x: that cannot fold (-0) and costs an add + a register */  \
         _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) acc[r][v] += av * bv[v];                          \
       }                                                                                                       \
     }                                                                                                         \
@@ -102,9 +119,11 @@ static void pack_b_task(void *vctx, int s) {
       }                                                                                                       \
   }
 
-PF_GEMM_KERNEL(kernel_avx512, PF_TARGET_AVX512, pf_v16, pf_v16u, 16, 12, 2)
-PF_GEMM_KERNEL(kernel_avx2, PF_TARGET_AVX2, pf_v8, pf_v8u, 8, 6, 2)
-PF_GEMM_KERNEL(kernel_scalar, , pf_v8, pf_v8u, 8, 4, 1)
+#define BCAST8(x) ((pf_v8){x, x, x, x, x, x, x, x})
+#define BCAST16(x) ((pf_v16){x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x})
+PF_GEMM_KERNEL(kernel_avx512, PF_TARGET_AVX512, pf_v16, pf_v16u, 16, 12, 2, BCAST16)
+PF_GEMM_KERNEL(kernel_avx2, PF_TARGET_AVX2, pf_v8, pf_v8u, 8, 6, 2, BCAST8)
+PF_GEMM_KERNEL(kernel_scalar, , pf_v8, pf_v8u, 8, 4, 1, BCAST8)
 
 static void compute_task(void *vctx, int t) {
   gemm_ctx *g = vctx;
@@ -172,12 +191,14 @@ void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, in
     g.kc = k - g.p0 < KC ? k - g.p0 : KC;
     g.first = g.p0 == 0;
     g.apack = grow(&abuf, &abuf_n, (size_t)slA * g.mr * KC);
-    pf_parallel(slA, pack_a_task, &g);
     for (g.j0 = 0; g.j0 < n; g.j0 += NC) {
       g.nc = n - g.j0 < NC ? n - g.j0 : NC;
       int slB = (g.nc + g.nr - 1) / g.nr;
       g.bpack = grow(&bbuf, &bbuf_n, (size_t)slB * g.nr * KC);
-      pf_parallel(slB, pack_b_task, &g);
+      /* one parallel region packs both panels (A only with the first column block): fewer barriers,
+       * which is what costs most when the machine is shared and a thread gets descheduled */
+      g.packA = g.j0 == 0 ? slA : 0;
+      pf_parallel(g.packA + slB, pack_task, &g);
       /* blocks of ~96 rows × 256 columns, made smaller until every thread has a few */
       g.ga = 96 / g.mr;
       g.gb = 256 / g.nr;

@@ -2,6 +2,7 @@
  * The calling thread works too; workers spin briefly, then sleep on a condition variable (the machine may
  * be shared, so no long spinning). Not reentrant: a nested or concurrent pf_parallel runs serially. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -32,42 +33,50 @@ const char *pf_isa_name(void) {
 static int nthreads = 1;
 static pthread_t workers[PF_MAX_THREADS];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t start_cv = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
-static atomic_long generation;
-static atomic_int next_task;
-static atomic_int active;
+static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER;
+static atomic_int sleepers;
 static atomic_flag busy = ATOMIC_FLAG_INIT;
+/* One 64-bit word names the job and hands out its tasks: generation (24 bits) | ntasks (20) | next (20).
+ * A worker claims task `next` with a CAS, so it can never take a task of a job it did not see begin; the
+ * caller waits for `done` (tasks finished), not for every worker, so a descheduled worker (the machine is
+ * shared) never stalls a job: the others simply take its share. */
+static _Atomic uint64_t ticket;
+static atomic_int done;
 static pf_task_fn job_fn;
 static void *job_ctx;
-static int job_n;
+#define GEN(c) ((uint32_t)((c) >> 40))
+#define NTASKS(c) ((int)(((c) >> 20) & 0xFFFFF))
+#define NEXT(c) ((int)((c) & 0xFFFFF))
 
-static void run_tasks(void) {
-  int t;
-  while ((t = atomic_fetch_add(&next_task, 1)) < job_n) job_fn(job_ctx, t);
+/* Claims and runs tasks of generation gen until none is left; returns how many it ran. */
+static void run_tasks(uint32_t gen) {
+  for (;;) {
+    uint64_t c = atomic_load(&ticket);
+    if (GEN(c) != gen || NEXT(c) >= NTASKS(c)) return;
+    if (!atomic_compare_exchange_weak(&ticket, &c, c + 1)) continue;
+    job_fn(job_ctx, NEXT(c)); /* the job cannot change before this task is counted done */
+    atomic_fetch_add(&done, 1);
+  }
 }
 
 static void *worker(void *arg) {
   (void)arg;
-  long seen = 0;
+  uint32_t seen = 0;
   for (;;) {
     int spins = 0;
-    while (atomic_load(&generation) == seen && spins < 20000) {
+    while (GEN(atomic_load(&ticket)) == seen && spins < 20000) {
       __builtin_ia32_pause();
       spins++;
     }
-    if (atomic_load(&generation) == seen) {
+    if (GEN(atomic_load(&ticket)) == seen) {
       pthread_mutex_lock(&mu);
-      while (atomic_load(&generation) == seen) pthread_cond_wait(&start_cv, &mu);
+      atomic_fetch_add(&sleepers, 1);
+      while (GEN(atomic_load(&ticket)) == seen) pthread_cond_wait(&wake_cv, &mu);
+      atomic_fetch_sub(&sleepers, 1);
       pthread_mutex_unlock(&mu);
     }
-    seen = atomic_load(&generation);
-    run_tasks();
-    if (atomic_fetch_sub(&active, 1) == 1) {
-      pthread_mutex_lock(&mu);
-      pthread_cond_signal(&done_cv);
-      pthread_mutex_unlock(&mu);
-    }
+    seen = GEN(atomic_load(&ticket));
+    run_tasks(seen);
   }
   return NULL;
 }
@@ -86,30 +95,25 @@ int pf_threads(void) { return nthreads; }
 
 void pf_parallel(int ntasks, pf_task_fn fn, void *ctx) {
   if (ntasks <= 0) return;
-  if (ntasks == 1 || nthreads == 1 || atomic_flag_test_and_set(&busy)) {
+  if (ntasks == 1 || nthreads == 1 || ntasks > 0xFFFFF || atomic_flag_test_and_set(&busy)) {
     for (int t = 0; t < ntasks; t++) fn(ctx, t);
     return;
   }
   job_fn = fn;
   job_ctx = ctx;
-  job_n = ntasks;
-  atomic_store(&next_task, 0);
-  atomic_store(&active, nthreads - 1);
-  pthread_mutex_lock(&mu);
-  atomic_fetch_add(&generation, 1);
-  pthread_cond_broadcast(&start_cv);
-  pthread_mutex_unlock(&mu);
-  run_tasks();
-  /* wait for workers to leave run_tasks (they may still hold a task) */
-  int spins = 0;
-  while (atomic_load(&active) > 0 && spins < 200000) {
-    __builtin_ia32_pause();
-    spins++;
-  }
-  if (atomic_load(&active) > 0) {
+  atomic_store(&done, 0);
+  uint32_t gen = (GEN(atomic_load(&ticket)) + 1) & 0xFFFFFF;
+  atomic_store(&ticket, ((uint64_t)gen << 40) | ((uint64_t)ntasks << 20));
+  if (atomic_load(&sleepers) > 0) {
     pthread_mutex_lock(&mu);
-    while (atomic_load(&active) > 0) pthread_cond_wait(&done_cv, &mu);
+    pthread_cond_broadcast(&wake_cv);
     pthread_mutex_unlock(&mu);
+  }
+  run_tasks(gen);
+  int spins = 0;
+  while (atomic_load(&done) < ntasks) {
+    if (++spins < 100000) __builtin_ia32_pause();
+    else sched_yield();
   }
   atomic_flag_clear(&busy);
 }

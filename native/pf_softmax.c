@@ -1,5 +1,6 @@
 /* Row softmax and log-softmax with gather (per-token log-probs of targets; rows with target < 0 skipped),
- * forward and backward, parallel over rows. Max-subtracted, sums in double (rows may be a 150k vocab). */
+ * forward and backward, parallel over rows. Max-subtracted, vector exp (pf_exp8), sums in double (rows may
+ * be a 150k vocab). */
 #include "pf_common.h"
 
 typedef struct {
@@ -24,11 +25,7 @@ PF_INLINE void sm_fwd_body(void *v, int t) {
     const float *x = g->x + (size_t)i * g->C;
     float *o = g->out + (size_t)i * g->C;
     float m = row_max(x, g->C);
-    double s = 0;
-    for (int j = 0; j < g->C; j++) {
-      o[j] = expf(x[j] - m);
-      s += o[j];
-    }
+    double s = pf_exp_row(o, x, m, g->C);
     float inv = (float)(1.0 / s);
     for (int j = 0; j < g->C; j++) o[j] *= inv;
   }
@@ -60,8 +57,7 @@ PF_INLINE void lsg_fwd_body(void *v, int t) {
     }
     const float *x = g->x + (size_t)i * g->C;
     float m = row_max(x, g->C);
-    double s = 0;
-    for (int j = 0; j < g->C; j++) s += expf(x[j] - m);
+    double s = pf_exp_row(NULL, x, m, g->C);
     g->lse[i] = m + (float)log(s);
     g->out[i] = x[g->targets[i]] - g->lse[i];
   }
@@ -76,7 +72,9 @@ PF_INLINE void lsg_bwd_body(void *v, int t) {
     const float *x = g->x + (size_t)i * g->C;
     float *dx = g->out + (size_t)i * g->C;
     float d = g->dout[i], l = g->clse[i];
-    for (int j = 0; j < g->C; j++) dx[j] -= d * expf(x[j] - l);
+    int j = 0;
+    for (; j + 8 <= g->C; j += 8) *(pf_v8u *)(dx + j) -= d * pf_exp8(*(const pf_v8u *)(x + j) - l);
+    for (; j < g->C; j++) dx[j] -= d * expf(x[j] - l);
     dx[g->targets[i]] += d;
   }
 }

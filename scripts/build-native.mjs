@@ -3,7 +3,7 @@
 // of the node-api-headers package (no node-gyp, no download: works offline). Run by `npm run build`.
 // No compiler (or PREFLOOP_CC=none) or a failed build: one notice, exit 0; the engine then uses `ts`.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,7 @@ const args = [
   "-std=gnu11",
   "-Wall",
   "-Wno-unused-function",
+  "-Wno-psabi",
   `-I${include}`,
   `-I${srcDir}`,
   ...sources.map((f) => join(srcDir, f)),
@@ -54,8 +55,9 @@ if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup");
 const started = Date.now();
 const r = spawnSync(cc, args, { stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
 if (r.status !== 0) {
-  process.stderr.write(r.stderr ?? "");
-  giveUp(`${cc} failed (status ${r.status})`);
+  const log = join(outDir, "native-build.log");
+  writeFileSync(log, `${cc} ${args.join(" ")}\n\n${r.stderr ?? ""}`);
+  giveUp(`${cc} failed with status ${r.status}; its output is in ${log}`);
 }
 renameSync(tmp, out); // never leave a half-written addon behind
 if (process.env.PREFLOOP_QUIET_NOTICES !== "1") {

@@ -149,6 +149,9 @@ let cached: NativeLoad | null = null;
 
 /** build/prefloop-native.node of the package root, found from src/engine or dist/src/engine. */
 function addonPath(): string | null {
+  // testing aid and escape hatch: an explicit addon path ("none" simulates a machine without the build)
+  const explicit = process.env.PREFLOOP_NATIVE_ADDON;
+  if (explicit) return existsSync(explicit) ? explicit : null;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     const candidate = join(dir, "build", "prefloop-native.node");

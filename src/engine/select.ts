@@ -3,8 +3,12 @@
 // (silenced by PREFLOOP_QUIET_NOTICES=1). Not the kernels themselves: see ts-backend.ts and native.ts.
 import { ConfigError } from "../util/errors.js";
 import type { Backend } from "./backend.js";
+import { checked } from "./checked.js";
 import { loadNative } from "./native.js";
-import { tsBackend } from "./ts-backend.js";
+import { tsBackend as rawTs } from "./ts-backend.js";
+
+const tsBackend = checked(rawTs);
+let nativeChecked: Backend | null = null;
 
 export type BackendChoice = "auto" | "ts" | "native";
 
@@ -34,9 +38,22 @@ export function getTsBackend(): Backend {
   return tsBackend;
 }
 
-/** The native backend, or null with the reason it could not load. */
+/** Whether the native addon loaded, its instruction set and thread count, or why not. */
+export function nativeStatus(): { available: boolean; isa: string; threads: number; reason: string } {
+  const loaded = loadNative();
+  return {
+    available: loaded.backend !== null,
+    isa: loaded.isa,
+    threads: loaded.backend?.threads ?? 0,
+    reason: loaded.reason,
+  };
+}
+
+/** The native backend (validated), or null when the addon is not available (nativeStatus() says why). */
 export function getNativeBackend(): Backend | null {
-  return loadNative().backend;
+  const raw = loadNative().backend;
+  if (raw && !nativeChecked) nativeChecked = checked(raw);
+  return nativeChecked;
 }
 
 /** The selected backend (cached). */
@@ -50,9 +67,10 @@ export function getBackend(): Backend {
     return current;
   }
   const loaded = loadNative();
-  if (loaded.backend) {
-    current = loaded.backend;
-    notice(`engine backend: native (${loaded.isa}, ${loaded.backend.threads} threads)`);
+  const native = getNativeBackend();
+  if (native) {
+    current = native;
+    notice(`engine backend: native (${loaded.isa}, ${native.threads} threads)`);
     return current;
   }
   if (choice === "native") {

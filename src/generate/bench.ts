@@ -10,6 +10,7 @@ import {
   readGgufHeader,
   writeGguf,
 } from "../models/index.js";
+import type { LlamaCppBench } from "./bench-llama-cpp.js";
 import type { SamplingSettings } from "./generator.js";
 import { openLocalGenerator } from "./open.js";
 import { Xoshiro128 } from "./rng.js";
@@ -135,4 +136,25 @@ export function writeRandomLlamaGguf(path: string, tokenizerFrom: string, hidden
   const tmp = `${path}.tmp-${process.pid}`;
   writeGguf(tmp, { config, tensors }, { metadata, name: `random-llama-d${hidden}-l${layers}` });
   renameSync(tmp, path);
+}
+
+/** The benchmark report: prefloop's runs, and node-llama-cpp's beside them when it ran. */
+export function formatGenerateBench(ours: GenerateBenchResult, ref: LlamaCppBench | string | null): string {
+  const n = ours.n;
+  const lines = [
+    ours.model,
+    `  prefloop        single  ${formatThroughput(ours.single)}`,
+    `  prefloop        n=${n}     ${formatThroughput(ours.batched)}   batched/single ${ours.batchSpeedup.toFixed(2)}x`,
+  ];
+  if (typeof ref === "string") lines.push(`  node-llama-cpp  skipped: ${ref}`);
+  else if (ref !== null) {
+    const ratio = (a: ThroughputRun, b: ThroughputRun): string =>
+      (a.tokensPerSecond / b.tokensPerSecond).toFixed(2);
+    lines.push(`  node-llama-cpp  single  ${formatThroughput(ref.single)}`);
+    lines.push(`  node-llama-cpp  n=${n}     ${formatThroughput(ref.batched)}`);
+    lines.push(
+      `  prefloop / node-llama-cpp tok/s: single ${ratio(ours.single, ref.single)}x, n=${n} ${ratio(ours.batched, ref.batched)}x`,
+    );
+  }
+  return lines.join("\n");
 }

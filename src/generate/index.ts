@@ -27,7 +27,8 @@ export {
   readPromptsJsonl,
 } from "./batch-file.js";
 export type { GenerateBenchOptions, GenerateBenchResult, ThroughputRun } from "./bench.js";
-export { formatThroughput, runGenerateBench, writeRandomLlamaGguf } from "./bench.js";
+export { formatGenerateBench, formatThroughput, runGenerateBench, writeRandomLlamaGguf } from "./bench.js";
+export { type LlamaCppBench, runLlamaCppBench } from "./bench-llama-cpp.js";
 export {
   openRemoteGenerator,
   parseChoices,

@@ -11,6 +11,7 @@ export {
   readGgufHeader,
   readGgufTensors,
 } from "./io/gguf-read.js";
+export { ggufTokenizerFromHf } from "./io/gguf-tokenizer.js";
 export { type GgufWriteOptions, writeGguf } from "./io/gguf-write.js";
 export { configFromHf, configToHf } from "./io/hf-config.js";
 export { type HfFolder, loadHfFolder, type SaveHfOptions, tokenizerFileNames } from "./io/hf-folder.js";
@@ -24,6 +25,7 @@ export {
   type LoadOptions,
   loadModel,
   modelFromCheckpoint,
+  type SaveGgufOptions,
   saveGguf,
   saveHfFolder,
   type TokenizerSource,

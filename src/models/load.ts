@@ -7,6 +7,7 @@ import type { CausalLM } from "./causal-lm.js";
 import type { Checkpoint } from "./checkpoint.js";
 import { type GgufTokenizerMetadata, ggufTokenizerMetadata, readGgufCheckpoint } from "./io/gguf-model.js";
 import type { GgufMetadata } from "./io/gguf-read.js";
+import { ggufTokenizerFromHf } from "./io/gguf-tokenizer.js";
 import { type GgufWriteOptions, writeGguf } from "./io/gguf-write.js";
 import { loadHfFolder, type SaveHfOptions, saveHfFolder as writeHfFolder } from "./io/hf-folder.js";
 import { type LlamaOptions, LlamaModel } from "./llama/model.js";
@@ -31,7 +32,7 @@ export interface LoadOptions extends LlamaOptions {
   backend?: Backend;
 }
 
-/** Build a model from an in-memory checkpoint (weights are copied). */
+/** Build a model from an in-memory checkpoint (weights are copied unless opts.adoptWeights). */
 export function modelFromCheckpoint(ck: Checkpoint, opts: LoadOptions = {}): LlamaModel {
   return new LlamaModel(ck, opts.backend ?? getBackend(), opts);
 }
@@ -42,7 +43,7 @@ export function loadModel(path: string, opts: LoadOptions = {}): LoadedModel {
   if (statSync(path).isDirectory()) {
     const hf = loadHfFolder(path);
     return {
-      model: modelFromCheckpoint(hf.checkpoint, opts),
+      model: modelFromCheckpoint(hf.checkpoint, { ...opts, adoptWeights: true }),
       format: "hf",
       path,
       tokenizer: hf.tokenizerFiles.length
@@ -54,7 +55,7 @@ export function loadModel(path: string, opts: LoadOptions = {}): LoadedModel {
   const { checkpoint, file } = readGgufCheckpoint(path);
   const meta = ggufTokenizerMetadata(file);
   return {
-    model: modelFromCheckpoint(checkpoint, opts),
+    model: modelFromCheckpoint(checkpoint, { ...opts, adoptWeights: true }),
     format: "gguf",
     path,
     tokenizer: meta ? { kind: "gguf", path, metadata: meta, raw: file.metadata } : { kind: "none" },
@@ -75,7 +76,19 @@ export function saveHfFolder(model: CausalLM, dir: string, opts: SaveHfOptions =
   writeHfFolder(dir, checkpointOf(model), opts);
 }
 
-/** Write `model` as a GGUF v3 file llama.cpp loads; pass the source's tokenizer metadata in opts.metadata. */
-export function saveGguf(model: CausalLM, path: string, opts: GgufWriteOptions = {}): void {
-  writeGguf(path, checkpointOf(model), opts);
+export interface SaveGgufOptions extends GgufWriteOptions {
+  /** HF folder whose byte-level BPE tokenizer.json becomes the GGUF vocabulary (when `metadata` has none) */
+  tokenizerFolder?: string;
+}
+
+/**
+ * Write `model` as a GGUF v3 file llama.cpp loads. The vocabulary comes from opts.metadata (e.g. the source
+ * GGUF's raw metadata) or is built from opts.tokenizerFolder's tokenizer.json.
+ */
+export function saveGguf(model: CausalLM, path: string, opts: SaveGgufOptions = {}): void {
+  let metadata = opts.metadata;
+  if (opts.tokenizerFolder && !metadata?.has("tokenizer.ggml.tokens")) {
+    metadata = new Map([...(metadata ?? []), ...ggufTokenizerFromHf(opts.tokenizerFolder, model.config)]);
+  }
+  writeGguf(path, checkpointOf(model), { ...opts, metadata });
 }

@@ -5,3 +5,4 @@ export { chatBodySchema, completionBodySchema, type ServeLimits } from "./protoc
 export { meanLogprob, type Selection, selectBest } from "./rerank.js";
 export { createServer, type PrefloopServer, type ServeOptions, type ServeState } from "./server.js";
 export { type RunningServer, type StartServeOptions, startServe } from "./start.js";
+export { formatServeBench, runServeBench, type ServeBenchOptions, type ServeBenchRun } from "./bench.js";

@@ -11,6 +11,7 @@ import {
   JinjaChatTemplate,
   PlainChatTemplate,
 } from "./chat-template.js";
+import { tokenizerJsonFromGgufBpe } from "./gguf-bpe.js";
 import { HfTokenizer, type JsonObject, specialTokenText } from "./hf-tokenizer.js";
 import { SpmTokenizer } from "./spm-tokenizer.js";
 import type { Tokenizer } from "./tokenizer.js";
@@ -83,12 +84,13 @@ function optionalId(meta: GgufKeyValues, key: string): number | null {
   return typeof v === "number" || typeof v === "bigint" ? Number(v) : null;
 }
 
-/** Tokenizer and chat template from GGUF metadata (SentencePiece vocabularies, tokenizer.ggml.model = "llama"). */
+/** Tokenizer and chat template from GGUF metadata: SentencePiece ("llama") or byte-level BPE ("gpt2"). */
 export function textAssetsFromGguf(meta: GgufKeyValues, source: string): TextAssets {
   const model = get(meta, "tokenizer.ggml.model");
+  if (model === "gpt2") return bpeAssetsFromGguf(meta, source);
   if (model !== "llama") {
     throw new ModelError(
-      `${source}: tokenizer.ggml.model is ${JSON.stringify(model)}; only SentencePiece ("llama") vocabularies are read from GGUF`,
+      `${source}: tokenizer.ggml.model is ${JSON.stringify(model)}; GGUF vocabularies "llama" (SentencePiece) and "gpt2" (byte-level BPE) are read`,
       { hint: "use the model's Hugging Face folder (tokenizer.json) instead" },
     );
   }
@@ -127,6 +129,55 @@ export function textAssetsFromGguf(meta: GgufKeyValues, source: string): TextAss
           padToken: tokenText(tokenizer.padId),
           unkToken: tokenText(tokenizer.unkId),
         })
+      : new PlainChatTemplate();
+  return { tokenizer, chatTemplate };
+}
+
+function bpeAssetsFromGguf(meta: GgufKeyValues, source: string): TextAssets {
+  const tokens = get(meta, "tokenizer.ggml.tokens");
+  const merges = get(meta, "tokenizer.ggml.merges");
+  if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "string")) {
+    throw new ModelError(`${source}: metadata tokenizer.ggml.tokens is missing or not a string array`);
+  }
+  if (!Array.isArray(merges) || !merges.every((t) => typeof t === "string")) {
+    throw new ModelError(`${source}: metadata tokenizer.ggml.merges is missing or not a string array`);
+  }
+  const typesRaw = get(meta, "tokenizer.ggml.token_type");
+  const pre = get(meta, "tokenizer.ggml.pre");
+  const json = tokenizerJsonFromGgufBpe(
+    {
+      tokens: tokens as string[],
+      tokenTypes:
+        typesRaw === undefined
+          ? new Array<number>(tokens.length).fill(1)
+          : asNumberArray(typesRaw, "tokenizer.ggml.token_type", source),
+      merges: merges as string[],
+      pre: typeof pre === "string" ? pre : null,
+    },
+    source,
+  );
+  const text = (key: string): string | null => {
+    const id = optionalId(meta, key);
+    return id === null ? null : ((tokens as string[])[id] ?? null);
+  };
+  const special = {
+    bosToken: text("tokenizer.ggml.bos_token_id"),
+    eosToken: text("tokenizer.ggml.eos_token_id"),
+    padToken: text("tokenizer.ggml.padding_token_id"),
+    unkToken: null,
+  };
+  // add_bos_token = false (Qwen2) means the vocabulary's BOS is never prepended
+  const addBos = get(meta, "tokenizer.ggml.add_bos_token") !== false;
+  const config = {
+    bos_token: addBos ? special.bosToken : null,
+    eos_token: special.eosToken,
+    pad_token: special.padToken,
+  };
+  const tokenizer = new HfTokenizer(json, config, source);
+  const template = get(meta, "tokenizer.chat_template");
+  const chatTemplate =
+    typeof template === "string" && template.length > 0
+      ? new JinjaChatTemplate(`${source} tokenizer.chat_template`, template, special)
       : new PlainChatTemplate();
   return { tokenizer, chatTemplate };
 }

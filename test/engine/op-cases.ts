@@ -1,9 +1,10 @@
 // The op-contract table: every Backend op as a case with differentiable inputs, a forward that returns
 // fresh outputs, and a backward giving d(Σ out[0]·dout)/d(input). ops.test.ts checks each case with finite
 // differences on `ts`; contract.test.ts runs each on every available backend against `ts`.
-import type { Backend, MatmulParams, RopeLayout } from "../../src/engine/index.js";
-import { matmulBackward } from "../../src/engine/ops/matmul-grad.js";
+import type { Backend } from "../../src/engine/index.js";
+import { linearBackward, linearForward } from "../../src/engine/index.js";
 import { randn, rng } from "./helpers.js";
+import { attentionCase, copy, matmulCase, normCases, ropeCase, zerosLike } from "./op-case-builders.js";
 
 export type Inputs = Record<string, Float32Array>;
 
@@ -15,138 +16,6 @@ export interface OpCase {
   backward?(be: Backend, x: Inputs, dout: Float32Array): Inputs;
   /** inputs to leave out of the finite-difference check */
   noFd?: string[];
-}
-
-const copy = (a: Float32Array) => new Float32Array(a);
-const zerosLike = (a: Float32Array) => new Float32Array(a.length);
-
-function matmulCase(
-  name: string,
-  r: () => number,
-  m: number,
-  n: number,
-  k: number,
-  opts: Partial<MatmulParams>,
-): OpCase {
-  const batch = opts.batch ?? 1;
-  const sA = opts.strideA ?? m * k;
-  const sB = opts.strideB ?? k * n;
-  const sizeA = (opts.offsetA ?? 0) + (batch - 1) * sA + m * k;
-  const sizeB = (opts.offsetB ?? 0) + (batch - 1) * sB + k * n;
-  const sizeC = (opts.offsetC ?? 0) + batch * m * n;
-  const params = (x: Inputs, c: Float32Array): MatmulParams => ({
-    a: x.a,
-    b: x.b,
-    c,
-    m,
-    n,
-    k,
-    transA: false,
-    transB: false,
-    ...opts,
-  });
-  return {
-    name,
-    inputs: { a: randn(r, sizeA), b: randn(r, sizeB), c: randn(r, sizeC) },
-    forward(be, x) {
-      const c = copy(x.c);
-      be.matmul(params(x, c));
-      return [c];
-    },
-    backward(be, x, dout) {
-      const da = zerosLike(x.a);
-      const db = zerosLike(x.b);
-      matmulBackward(be, params(x, copy(x.c)), { dc: dout, da, db });
-      const dc = new Float32Array(x.c.length);
-      const beta = opts.beta ?? 0;
-      for (let i = 0; i < dc.length; i++) dc[i] = i >= (opts.offsetC ?? 0) ? beta * dout[i] : dout[i];
-      return { a: da, b: db, c: dc };
-    },
-  };
-}
-
-function ropeTables(maxPos: number, HS: number, theta: number): { cos: Float32Array; sin: Float32Array } {
-  const half = HS / 2;
-  const cos = new Float32Array(maxPos * half);
-  const sin = new Float32Array(maxPos * half);
-  for (let p = 0; p < maxPos; p++) {
-    for (let i = 0; i < half; i++) {
-      const ang = p * theta ** (-(2 * i) / HS);
-      cos[p * half + i] = Math.cos(ang);
-      sin[p * half + i] = Math.sin(ang);
-    }
-  }
-  return { cos, sin };
-}
-
-function ropeCase(layout: RopeLayout, r: () => number): OpCase {
-  const N = 6;
-  const H = 3;
-  const HS = 8;
-  const pos = Int32Array.from([0, 1, 2, 5, 9, 3]);
-  const { cos, sin } = ropeTables(16, HS, 10000);
-  return {
-    name: `rope ${layout}`,
-    inputs: { x: randn(r, N * H * HS) },
-    forward(be, x) {
-      const y = copy(x.x);
-      be.ropeForward(y, pos, cos, sin, N, H, HS, layout);
-      return [y];
-    },
-    backward(be, _x, dout) {
-      const dx = copy(dout);
-      be.ropeBackward(dx, pos, cos, sin, N, H, HS, layout);
-      return { x: dx };
-    },
-  };
-}
-
-interface AttnShape {
-  B: number;
-  Tq: number;
-  Tk: number;
-  kStride: number;
-  NH: number;
-  NKV: number;
-  HS: number;
-  qPos0: number;
-  mask: number[] | null;
-}
-
-function attentionCase(name: string, r: () => number, s: AttnShape): OpCase {
-  const keyMask = s.mask ? Uint8Array.from(s.mask) : null;
-  const lse = new Float32Array(s.B * s.NH * s.Tq);
-  const params = (x: Inputs, out: Float32Array) => ({
-    ...s,
-    q: x.q,
-    k: x.k,
-    v: x.v,
-    out,
-    lse,
-    keyMask,
-    scale: 1 / Math.sqrt(s.HS),
-  });
-  return {
-    name,
-    inputs: {
-      q: randn(r, s.B * s.Tq * s.NH * s.HS),
-      k: randn(r, s.B * s.kStride * s.NKV * s.HS),
-      v: randn(r, s.B * s.kStride * s.NKV * s.HS),
-    },
-    forward(be, x) {
-      const out = new Float32Array(x.q.length);
-      be.attentionForward(params(x, out));
-      return [out, copy(lse)];
-    },
-    backward(be, x, dout) {
-      const out = new Float32Array(x.q.length);
-      const p = params(x, out);
-      be.attentionForward(p);
-      const g = { dout, dq: zerosLike(x.q), dk: zerosLike(x.k), dv: zerosLike(x.v) };
-      be.attentionBackward(p, g);
-      return { q: g.dq, k: g.dk, v: g.dv };
-    },
-  };
 }
 
 /** Builds the table; sizes are small (the ts oracle is slow) but cross SIMD widths and tile edges. */
@@ -170,10 +39,30 @@ export function opCases(seed = 1): OpCase[] {
     }),
   );
   cases.push(matmulCase("matmul tile edges", r, 37, 29, 19, { transB: true }));
+  // native paths: k across two KC=256 panels (beta applied once), n across NC=3072, and m <= 4 (no packing)
+  cases.push(matmulCase("matmul k > KC, beta", r, 14, 18, 300, { transA: true, beta: 0.5 }));
+  cases.push(matmulCase("matmul n > NC", r, 7, 3100, 3, { transB: true }));
+  cases.push(matmulCase("matmul decode m=2, tB", r, 2, 70, 33, { transB: true, beta: 1 }));
+  cases.push(matmulCase("matmul decode m=3", r, 3, 70, 33, { alpha: 2 }));
 
   const N = 5;
   const C = 12;
   const V = 7;
+  const OUT = 9;
+  cases.push({
+    name: "linear with bias (torch Linear)",
+    inputs: { x: randn(r, N * C), w: randn(r, OUT * C), b: randn(r, OUT) },
+    forward(be, x) {
+      const y = new Float32Array(N * OUT);
+      linearForward(be, y, x.x, x.w, x.b, N, C, OUT);
+      return [y];
+    },
+    backward(be, x, dout) {
+      const g = { x: zerosLike(x.x), w: zerosLike(x.w), b: zerosLike(x.b) };
+      linearBackward(be, g.x, g.w, g.b, dout, x.x, x.w, N, C, OUT);
+      return g;
+    },
+  });
   const ids = Int32Array.from([3, 0, 3, 6, 1]);
   cases.push({
     name: "embedding",
@@ -189,40 +78,9 @@ export function opCases(seed = 1): OpCase[] {
       return { table: d };
     },
   });
-  cases.push({
-    name: "rmsnorm",
-    inputs: { x: randn(r, N * C), w: randn(r, C) },
-    forward(be, x) {
-      const out = new Float32Array(N * C);
-      const rstd = new Float32Array(N);
-      be.rmsnormForward(out, rstd, x.x, x.w, N, C, 1e-5);
-      return [out, rstd];
-    },
-    backward(be, x, dout) {
-      const rstd = this.forward(be, x)[1];
-      const dx = zerosLike(x.x);
-      const dw = zerosLike(x.w);
-      be.rmsnormBackward(dx, dw, dout, x.x, x.w, rstd, N, C);
-      return { x: dx, w: dw };
-    },
-  });
-  cases.push({
-    name: "layernorm",
-    inputs: { x: randn(r, N * C), w: randn(r, C), b: randn(r, C) },
-    forward(be, x) {
-      const out = new Float32Array(N * C);
-      const mean = new Float32Array(N);
-      const rstd = new Float32Array(N);
-      be.layernormForward(out, mean, rstd, x.x, x.w, x.b, N, C, 1e-5);
-      return [out, mean, rstd];
-    },
-    backward(be, x, dout) {
-      const [, mean, rstd] = this.forward(be, x);
-      const g = { x: zerosLike(x.x), w: zerosLike(x.w), b: zerosLike(x.b) };
-      be.layernormBackward(g.x, g.w, g.b, dout, x.x, x.w, mean, rstd, N, C);
-      return g;
-    },
-  });
+  cases.push(...normCases(r, N, C, ""));
+  // wide enough that the native kernels split rows over several tasks and reduce dw/db partials
+  cases.push(...normCases(r, 64, 600, " wide (multi-task reduction)"));
   cases.push(ropeCase("half", r), ropeCase("interleaved", r));
   const full = { B: 2, Tq: 5, Tk: 5, kStride: 5, NH: 2, NKV: 2, HS: 8, qPos0: 0, mask: null };
   cases.push(attentionCase("attention causal", r, full));
@@ -248,6 +106,22 @@ export function opCases(seed = 1): OpCase[] {
       NKV: 1,
       qPos0: 4,
       mask: null,
+    }),
+  );
+  // native blocking: 200 keys span four 64-key online-softmax blocks, 20 queries two 16-query tasks
+  const mask200 = Array.from({ length: 400 }, (_, i) => (i >= 200 + 190 ? 0 : 1)); // row 1 right-padded
+  cases.push(
+    attentionCase("attention long (key and query blocks)", r, {
+      ...full,
+      B: 2,
+      Tq: 20,
+      Tk: 200,
+      kStride: 200,
+      NH: 2,
+      NKV: 1,
+      HS: 16,
+      qPos0: 180,
+      mask: mask200,
     }),
   );
   const n = 37;
@@ -332,6 +206,21 @@ export function opCases(seed = 1): OpCase[] {
       be.axpy(dy, 0.5, dout, n);
       be.scale(dy, 3, n);
       return { x: dx, y: dy };
+    },
+  });
+  const wide = 70001; // several native tasks
+  cases.push({
+    name: "swiglu wide + sumSquares wide",
+    inputs: { gate: randn(r, wide), up: randn(r, wide) },
+    forward(be, x) {
+      const out = new Float32Array(wide);
+      be.swigluForward(out, x.gate, x.up, wide);
+      return [out, Float32Array.of(be.sumSquares(x.up, wide))];
+    },
+    backward(be, x, dout) {
+      const g = { gate: zerosLike(x.gate), up: zerosLike(x.up) };
+      be.swigluBackward(g.gate, g.up, dout, x.gate, x.up, wide);
+      return g;
     },
   });
   cases.push({

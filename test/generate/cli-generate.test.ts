@@ -162,6 +162,10 @@ test("--prompts/--out appends one line per prompt and resumes, even after a torn
   // everything done: nothing appended
   await run([...args, "--out", resumed]);
   sameRows(resumed, full);
+  // without --raw a string prompt is one user message; the plain template renders it as the same text
+  const chat = join(dir, "chat.jsonl");
+  assert.equal((await run([...args.filter((a) => a !== "--raw"), "--out", chat])).code, 0);
+  sameRows(chat, full);
   appendFileSync(prompts, "{bad json\n");
   const bad = await run([...args, "--out", resumed]);
   assert.equal(bad.code, 3);

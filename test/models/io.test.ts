@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { getTsBackend } from "../../src/engine/index.js";
 import {
   type Checkpoint,
+  ggufTokenizerMetadata,
   loadHfFolder,
   loadModel,
   readGgufCheckpoint,
@@ -267,4 +268,30 @@ test("HF folder: Llama-3 rope_scaling survives save -> load; GGUF export refuses
   assert.deepEqual(back.config, model.config);
   assertSameTensors(back.tensors, loadHfFolder(src).checkpoint.tensors);
   assert.throws(() => saveGguf(model, join(dir, "x.gguf")), isModelError(/Llama-3 RoPE scaling/));
+});
+
+test("GGUF: a byte-level BPE tokenizer.json becomes tokenizer.ggml.* metadata (tokens, types, merges, ids, template)", () => {
+  const dir = tmp();
+  const { model } = loadModel(join(goldenDir, "qwen2_untied"), { backend: getTsBackend() });
+  saveGguf(model, join(dir, "q.gguf"), { tokenizerFolder: "test/models/fixtures/bytelevel-64" });
+  const { file, checkpoint } = readGgufCheckpoint(join(dir, "q.gguf"));
+  const meta = ggufTokenizerMetadata(file);
+  assert.ok(meta);
+  assert.equal(meta.model, "gpt2");
+  assert.equal(meta.pre, "qwen2");
+  assert.equal(meta.tokens.length, 64);
+  assert.deepEqual(meta.tokens.slice(0, 5), ["<pad>", "<s>", "</s>", "\u0120", "\u010a"]);
+  assert.deepEqual(meta.tokenTypes?.slice(0, 4), [3, 3, 3, 1]);
+  assert.deepEqual(meta.merges, ["t h"]);
+  assert.equal(meta.bosTokenId, 1);
+  assert.equal(meta.eosTokenId, 2);
+  assert.equal(meta.paddingTokenId, 0);
+  assert.match(meta.chatTemplate ?? "", /messages/);
+  // qwen2 keeps the half RoPE layout and its q/k/v biases through GGUF
+  assert.equal(checkpoint.config.ropeLayout, "half");
+  assertSameTensors(checkpoint.tensors, loadHfFolder(join(goldenDir, "qwen2_untied")).checkpoint.tensors);
+  assert.throws(
+    () => saveGguf(model, join(dir, "x.gguf"), { tokenizerFolder: dir }),
+    isModelError(/tokenizer.json is missing/),
+  );
 });

@@ -109,7 +109,7 @@ test("tokenText gives a token's surface text with its space", () => {
 
 test("bad metadata fails with a ModelError naming the file", () => {
   assert.throws(
-    () => textAssetsFromGguf(ggufMeta({ "tokenizer.ggml.model": "gpt2" }), "m.gguf"),
+    () => textAssetsFromGguf(ggufMeta({ "tokenizer.ggml.model": "rwkv" }), "m.gguf"),
     /m\.gguf: tokenizer\.ggml\.model/,
   );
   assert.throws(

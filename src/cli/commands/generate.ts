@@ -3,6 +3,7 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { ConfigError } from "../../util/errors.js";
+import { benchCommand } from "./bench.js";
 
 /** The bundled stories260K model (models/ at the package root, from src/ and dist/ alike). */
 export const defaultModelPath = fileURLToPath(new URL("../../../models/stories260K.gguf", import.meta.url));
@@ -131,4 +132,48 @@ export function registerGenerate(program: Command): void {
         await generator.close();
       }
     });
+}
+
+/** `prefloop bench generate`: tokens/s single stream and n samples, beside node-llama-cpp when installed. */
+export function registerBenchGenerate(program: Command): void {
+  benchCommand(program)
+    .command("generate")
+    .description("generation tokens/s, single stream and n samples, beside node-llama-cpp on the same GGUF")
+    .option("--model <path>", "a .gguf file or a Hugging Face model folder", defaultModelPath)
+    .option("--tokens <n>", "new tokens per sample", "128")
+    .option("--n <k>", "samples of the batched run", "5")
+    .option("--threads <n>", "threads of both engines (spinning pools collapse when cores are busy)", "1")
+    .option("--no-llama-cpp", "skip the node-llama-cpp reference run")
+    .option("--json", "print the results as JSON")
+    .action(
+      async (flags: {
+        model: string;
+        tokens: string;
+        n: string;
+        threads: string;
+        llamaCpp: boolean;
+        json?: boolean;
+      }) => {
+        const tokens = num("tokens", flags.tokens, int(1), "an integer >= 1");
+        const n = num("n", flags.n, int(1), "an integer >= 1");
+        const threads = num("threads", flags.threads, int(1), "an integer >= 1");
+        process.env.PREFLOOP_THREADS = String(threads); // read when the native addon loads (at model load)
+        const g = await import("../../generate/index.js");
+        const isGguf = flags.model.endsWith(".gguf");
+        // node-llama-cpp first, so its threads and the engine's never overlap
+        const ref =
+          flags.llamaCpp && isGguf ? await g.runLlamaCppBench(flags.model, { tokens, n, threads }) : null;
+        const ours = await g.runGenerateBench({
+          modelPath: flags.model,
+          tokens,
+          n,
+          progress: (line) => process.stderr.write(`bench: ${line}\n`),
+        });
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify({ prefloop: ours, llamaCpp: ref }, null, 2)}\n`
+            : `${g.formatGenerateBench(ours, ref)}\n`,
+        );
+      },
+    );
 }

@@ -1,8 +1,12 @@
 // `prefloop serve`: an OpenAI-compatible server over a local model or an upstream server, with optional
 // best-of-N reranking. Thin: flags here, the work in src/serve. Runs until SIGINT/SIGTERM.
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { ConfigError } from "../../util/errors.js";
+import { benchCommand } from "./bench.js";
 import { defaultModelPath } from "./generate.js";
+
+const defaultPromptsPath = fileURLToPath(new URL("../../../data/prompts/stories.jsonl", import.meta.url));
 
 interface ServeFlags {
   model: string;
@@ -93,4 +97,48 @@ export function registerServe(program: Command): void {
       // stdout carries one line: where to connect (scripts wait for it)
       process.stdout.write(`${server.url}/v1\n`);
     });
+}
+
+/** `prefloop bench serve`: requests/s and p50/p95 latency, best-of-1 vs best-of-N (src/serve/bench.ts). */
+export function registerBenchServe(program: Command): void {
+  benchCommand(program)
+    .command("serve")
+    .description("serve requests/s and p50/p95 latency: 1 vs N clients, best-of-1 vs best-of-k (story suite)")
+    .option("--model <path>", "a .gguf file or HF folder", defaultModelPath)
+    .option("--prompts <file.jsonl>", "prompts (one {prompt} per line)", defaultPromptsPath)
+    .option("--requests <n>", "requests per scenario", "32")
+    .option("--concurrency <n>", "clients of the concurrent scenarios", "8")
+    .option("--max-tokens <n>", "max_tokens per request", "64")
+    .option("--best-of <k>", "candidates of the reranked scenario", "16")
+    .option("--json", "print the results as JSON")
+    .action(
+      async (flags: {
+        model: string;
+        prompts: string;
+        requests: string;
+        concurrency: string;
+        maxTokens: string;
+        bestOf: string;
+        json?: boolean;
+      }) => {
+        const { formatServeBench, runServeBench } = await import("../../serve/index.js");
+        const o = {
+          requests: int("requests", flags.requests, 1),
+          concurrency: int("concurrency", flags.concurrency, 1),
+          maxTokens: int("max-tokens", flags.maxTokens, 1),
+          bestOf: int("best-of", flags.bestOf, 2),
+        };
+        const runs = await runServeBench({
+          ...o,
+          modelPath: flags.model,
+          promptsPath: flags.prompts,
+          progress: (line) => process.stderr.write(`bench: ${line}\n`),
+        });
+        process.stdout.write(
+          flags.json
+            ? `${JSON.stringify(runs, null, 2)}\n`
+            : `${formatServeBench(runs, `serve bench: ${flags.model}, ${o.requests} chat requests, max_tokens ${o.maxTokens}`)}\n`,
+        );
+      },
+    );
 }

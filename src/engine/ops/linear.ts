@@ -2,6 +2,13 @@
 // Backward accumulates dx += dy W, dW += dyᵀ x, db += Σ_rows dy.
 import type { Backend } from "../backend.js";
 
+// Bias add and its gradient are rank-1 matmuls with a ones vector (one kernel call, no per-row views).
+let onesBuf = new Float32Array(0);
+function ones(n: number): Float32Array {
+  if (onesBuf.length < n) onesBuf = new Float32Array(Math.max(n, 2 * onesBuf.length)).fill(1);
+  return onesBuf;
+}
+
 export function linearForward(
   be: Backend,
   y: Float32Array,
@@ -13,9 +20,9 @@ export function linearForward(
   OUT: number,
 ): void {
   be.matmul({ a: x, b: w, c: y, m: N, n: OUT, k: IN, transA: false, transB: true });
+  // y[N,OUT] += ones[N,1] bias[1,OUT]
   if (bias)
-    for (let i = 0; i < N; i++)
-      be.add(y.subarray(i * OUT, (i + 1) * OUT), y.subarray(i * OUT, (i + 1) * OUT), bias, OUT);
+    be.matmul({ a: ones(N), b: bias, c: y, m: N, n: OUT, k: 1, transA: false, transB: false, beta: 1 });
 }
 
 export function linearBackward(
@@ -32,5 +39,7 @@ export function linearBackward(
 ): void {
   if (dx) be.matmul({ a: dy, b: w, c: dx, m: N, n: IN, k: OUT, transA: false, transB: false, beta: 1 });
   if (dw) be.matmul({ a: dy, b: x, c: dw, m: OUT, n: IN, k: N, transA: true, transB: false, beta: 1 });
-  if (dbias) for (let i = 0; i < N; i++) be.axpy(dbias, 1, dy.subarray(i * OUT, (i + 1) * OUT), OUT);
+  // db[1,OUT] += ones[1,N] dy[N,OUT]
+  if (dbias)
+    be.matmul({ a: ones(N), b: dy, c: dbias, m: 1, n: OUT, k: N, transA: false, transB: false, beta: 1 });
 }

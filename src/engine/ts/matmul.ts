@@ -11,9 +11,9 @@ export function matmul(p: MatmulParams): void {
   const strideA = p.strideA ?? m * k;
   const strideB = p.strideB ?? k * n;
   const strideC = p.strideC ?? m * n;
-  // element (row, col) of op(A) [M,K] and op(B) [K,N]
-  const aIndex = transA ? (i: number, l: number) => l * m + i : (i: number, l: number) => i * k + l;
-  const bIndex = transB ? (l: number, j: number) => j * k + l : (l: number, j: number) => l * n + j;
+  // strides of op(A) [M,K] and op(B) [K,N] over the stored layouts: element (r, c) at r*rowStride + c*colStride
+  const [aRow, aCol] = transA ? [1, m] : [k, 1];
+  const [bRow, bCol] = transB ? [1, k] : [n, 1];
   for (let bi = 0; bi < batch; bi++) {
     const oa = (p.offsetA ?? 0) + bi * strideA;
     const ob = (p.offsetB ?? 0) + bi * strideB;
@@ -21,7 +21,7 @@ export function matmul(p: MatmulParams): void {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let acc = 0;
-        for (let l = 0; l < k; l++) acc += a[oa + aIndex(i, l)] * b[ob + bIndex(l, j)];
+        for (let l = 0; l < k; l++) acc += a[oa + i * aRow + l * aCol] * b[ob + l * bRow + j * bCol];
         const ci = oc + i * n + j;
         // beta 0 overwrites (C may hold garbage or NaN), as BLAS does
         c[ci] = beta === 0 ? alpha * acc : alpha * acc + beta * c[ci];

@@ -103,6 +103,7 @@ export class Decoder {
     if (!(Number.isInteger(T) && T > 0) || tokens.length !== N) {
       throw new ShapeError(`decode: tokens has ${tokens.length} entries, expected rows (${R}) × T (${T})`);
     }
+    if (R === 0) return new Float32Array(0);
     const seen = new Set<number>();
     let maxEnd = 0;
     for (const r of rows) {

@@ -22,6 +22,8 @@ export interface LlamaOptions {
   recompute?: boolean;
   /** rows of logits computed at once by the LM head in training (bounds the [rows, V] buffer) */
   headChunkRows?: number;
+  /** use the checkpoint's arrays as the parameters instead of copying them (halves peak memory at load) */
+  adoptWeights?: boolean;
 }
 
 interface TrainState {

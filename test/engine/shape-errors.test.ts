@@ -1,0 +1,94 @@
+// Shape and dtype mistakes throw ShapeError naming the op and the shapes, on every backend, before any
+// kernel runs (so the native code never sees an out-of-bounds buffer).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type Backend, getNativeBackend, getTsBackend } from "../../src/engine/index.js";
+import { ShapeError } from "../../src/util/errors.js";
+
+const backends: Backend[] = [getTsBackend()];
+const native = getNativeBackend();
+if (native) backends.push(native);
+
+function throwsShape(fn: () => void, pattern: RegExp): void {
+  assert.throws(
+    fn,
+    (e) => e instanceof ShapeError && pattern.test(e.message),
+    `expected ShapeError ${pattern}`,
+  );
+}
+
+for (const be of backends) {
+  test(`${be.name}: matmul names the op and both operand shapes`, () => {
+    const a = new Float32Array(6);
+    const b = new Float32Array(5);
+    const c = new Float32Array(4);
+    throwsShape(
+      () => be.matmul({ a, b, c, m: 2, n: 2, k: 3, transA: false, transB: true }),
+      /^matmul: b has 5 elements, shape \[2,3\] x \[2,3\] -> \[2,2\] needs 6/,
+    );
+    throwsShape(
+      () => be.matmul({ a, b: new Float32Array(6), c, m: 2.5, n: 2, k: 3, transA: false, transB: false }),
+      /m must be/,
+    );
+  });
+
+  test(`${be.name}: dtype mistakes, ids out of range, bad heads`, () => {
+    const x = new Float32Array(8);
+    throwsShape(
+      () =>
+        be.rmsnormForward(
+          x,
+          new Float32Array(2),
+          new Float64Array(8) as unknown as Float32Array,
+          x,
+          2,
+          4,
+          1e-5,
+        ),
+      /^rmsnormForward: x must be a Float32Array, got Float64Array/,
+    );
+    throwsShape(
+      () => be.embeddingForward(new Float32Array(8), x, Int32Array.from([0, 4]), 4),
+      /ids\[1\] = 4 is outside \[0, 2\)/,
+    );
+    throwsShape(
+      () =>
+        be.logSoftmaxGatherForward(
+          new Float32Array(2),
+          new Float32Array(2),
+          x,
+          Int32Array.from([1, 9]),
+          2,
+          4,
+        ),
+      /targets\[1\] = 9/,
+    );
+    const q = new Float32Array(64);
+    throwsShape(
+      () =>
+        be.attentionForward({
+          q,
+          k: q,
+          v: q,
+          out: q,
+          lse: q,
+          B: 1,
+          Tq: 2,
+          Tk: 2,
+          kStride: 2,
+          NH: 3,
+          NKV: 2,
+          HS: 4,
+          qPos0: 0,
+          keyMask: null,
+          scale: 1,
+        }),
+      /^attentionForward: NH=3 is not a multiple of NKV=2/,
+    );
+    throwsShape(
+      () =>
+        be.ropeForward(x, Int32Array.from([0, 7]), new Float32Array(4), new Float32Array(4), 2, 1, 4, "half"),
+      /^ropeForward: pos\[1\] = 7 is outside \[0, 2\)/,
+    );
+  });
+}
