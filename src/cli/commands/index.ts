@@ -11,11 +11,10 @@ import { registerBenchGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
+import { registerServe } from "./serve.js";
+import { registerBenchServe } from "./serve.js";
 import { registerStatus } from "./status.js";
 import { registerTrain } from "./train.js";
-import { registerBenchGenerate, registerGenerate } from "./generate.js";
-import { registerRank } from "./rank.js";
-import { registerBenchServe, registerServe } from "./serve.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
@@ -29,10 +28,10 @@ const registrations: Array<(program: Command) => void> = [
   registerRank,
   registerReport,
   registerRun,
-  registerStatus,
-  registerTrain,
   registerServe,
   registerBenchServe,
+  registerStatus,
+  registerTrain,
 ];
 
 export function registerCommands(program: Command): void {
