@@ -34,6 +34,13 @@ export type { RefPairLogps } from "./ref-cache.js";
 export { computeRefLogps, readRefCache, writeRefCache } from "./ref-cache.js";
 export { Rng } from "./rng.js";
 export type { DpoSettings, DpoSettingsInput } from "./settings.js";
-export { dpoSettingsSchema, parseDpoSettings, parseSetFlags, smallModelDefaults } from "./settings.js";
+export {
+  checkDpoSettings,
+  dpoSettingsSchema,
+  dpoSettingsShape,
+  parseDpoSettings,
+  parseSetFlags,
+  smallModelDefaults,
+} from "./settings.js";
 export type { TrainDpoOptions, TrainDpoResult, TrainProgress } from "./trainer.js";
 export { NumericError, progressLine, trainDpo } from "./trainer.js";

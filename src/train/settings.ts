@@ -6,107 +6,153 @@ import { z } from "zod";
 import { ConfigError } from "../util/errors.js";
 import { lossTypes } from "./losses/combine.js";
 
-export const dpoSettingsSchema = z
-  .strictObject({
-    beta: z
-      .number()
-      .positive()
-      .default(0.01)
-      .describe("β: strength of the reference (KL) constraint; zephyr 0.01"),
-    loss_type: z
-      .array(z.enum(lossTypes as [string, ...string[]]))
-      .min(1)
-      .default(["sigmoid"])
-      .describe(
-        "loss terms summed with loss_weights: sigmoid, ipo, hinge, robust, sppo_hard, apo_zero, simpo, sft",
-      ),
-    loss_weights: z
-      .array(z.number())
-      .nullable()
-      .default(null)
-      .describe("one weight per loss_type; null = all 1"),
-    label_smoothing: z
-      .number()
-      .min(0)
-      .lt(0.5)
-      .default(0)
-      .describe("ε for cDPO (sigmoid), robust DPO and SimPO: assumed probability that a label is flipped"),
-    rpo_alpha: z
-      .number()
-      .min(0)
-      .nullable()
-      .default(null)
-      .describe("RPO (TRL <= 0.19): adds the sft NLL term on chosen with this weight; null = off"),
-    simpo_gamma: z.number().default(0.5).describe("SimPO target reward margin γ"),
-    ld_alpha: z
-      .number()
-      .min(0)
-      .max(1)
-      .nullable()
-      .default(null)
-      .describe("LD-DPO: weight of the longer response's tokens past the shorter one's length; null = off"),
-    learning_rate: z.number().positive().default(5e-7).describe("peak learning rate; zephyr 5e-7"),
-    lr_scheduler_type: z.enum(["linear", "cosine", "constant", "constant_with_warmup"]).default("cosine"),
-    warmup_ratio: z.number().min(0).max(1).default(0.1).describe("warmup steps = ceil(ratio · total steps)"),
-    num_train_epochs: z.number().positive().default(1),
-    max_steps: z.number().int().default(-1).describe("> 0 overrides num_train_epochs"),
-    per_device_train_batch_size: z.number().int().positive().default(8).describe("pairs per micro-batch"),
-    per_device_eval_batch_size: z.number().int().positive().default(8),
-    gradient_accumulation_steps: z
-      .number()
-      .int()
-      .positive()
-      .default(2)
-      .describe("micro-batches per optimizer step"),
-    max_grad_norm: z.number().min(0).default(1).describe("global-norm clipping; 0 disables"),
-    weight_decay: z.number().min(0).default(0).describe("AdamW decoupled decay (not on norms and biases)"),
-    adam_beta1: z.number().min(0).lt(1).default(0.9),
-    adam_beta2: z.number().min(0).lt(1).default(0.999),
-    adam_epsilon: z.number().positive().default(1e-8),
-    max_length: z.number().int().positive().default(1024).describe("prompt + response tokens"),
-    max_prompt_length: z.number().int().positive().default(512),
-    truncation_mode: z
-      .enum(["keep_end", "keep_start"])
-      .default("keep_end")
-      .describe("which end of an over-long prompt to keep (TRL <= 0.11 semantics)"),
-    seed: z.number().int().default(42).describe("data order and LoRA initialisation"),
-    logging_steps: z
-      .number()
-      .int()
-      .positive()
-      .default(10)
-      .describe("train_log.jsonl line every N optimizer steps"),
-    eval_steps: z
-      .number()
-      .int()
-      .min(0)
-      .default(100)
-      .describe("evaluate on the test rows every N steps; 0 = only at the end"),
-    save_steps: z.number().int().min(0).default(100).describe("checkpoint every N steps; 0 = never"),
-    save_total_limit: z.number().int().positive().default(2).describe("checkpoints kept"),
-    use_peft: z.boolean().default(false).describe("train LoRA adapters instead of all weights"),
-    lora_r: z.number().int().positive().default(16),
-    lora_alpha: z.number().positive().default(32),
-    lora_dropout: z
-      .literal(0)
-      .default(0)
-      .describe("only 0 is supported (adapters are merged into the weights)"),
-    lora_target_modules: z
-      .array(z.string())
-      .default(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]),
-  })
-  .superRefine((s, ctx) => {
-    if (s.max_prompt_length >= s.max_length) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["max_prompt_length"],
-        message: "must be smaller than max_length",
-      });
-    }
-    if (s.loss_weights !== null && s.loss_weights.length !== s.loss_type.length) {
-      ctx.addIssue({ code: "custom", path: ["loss_weights"], message: "needs one weight per loss_type" });
-    }
-  });
+const int = () => z.number().int();
+
+/**
+ * The fields, one source of truth: the recipe's `train` stage (src/config/schema/train.ts) spreads this shape,
+ * adds `reference`, and overrides only the defaults it documents as differing for a run.
+ */
+export const dpoSettingsShape = {
+  beta: z
+    .number()
+    .positive()
+    .default(0.01)
+    .describe("float > 0. DPO temperature: how far the policy may move from the reference (zephyr: 0.01)."),
+  loss_type: z
+    .array(z.enum(lossTypes as [string, ...string[]]))
+    .min(1)
+    .default(["sigmoid"])
+    .describe(
+      "list of sigmoid | ipo | hinge | robust | sppo_hard | apo_zero | simpo | sft. Losses summed with loss_weights, like TRL's loss_type list. simpo and sft are reference-free.",
+    ),
+  loss_weights: z
+    .array(z.number().min(0))
+    .nullable()
+    .default(null)
+    .describe("list of floats | null. One weight per loss_type entry; null = all 1."),
+  label_smoothing: z
+    .number()
+    .min(0)
+    .lt(0.5)
+    .default(0)
+    .describe("float in [0, 0.5). Assumed label-flip rate for cDPO (sigmoid), the robust loss and SimPO."),
+  rpo_alpha: z
+    .number()
+    .min(0)
+    .nullable()
+    .default(null)
+    .describe(
+      "float >= 0 | null. Weight of an SFT (NLL) term on chosen (RPO; TRL's loss_type 'sft'); null = off.",
+    ),
+  simpo_gamma: z.number().min(0).default(0.5).describe("float >= 0. SimPO target margin ratio gamma/beta."),
+  ld_alpha: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .default(null)
+    .describe(
+      "float in [0, 1] | null. LD-DPO length desensitisation: weight of the tokens past the shorter response; null = off.",
+    ),
+  learning_rate: z
+    .number()
+    .positive()
+    .default(5e-7)
+    .describe("float > 0. Peak learning rate (zephyr: 5e-7)."),
+  lr_scheduler_type: z
+    .enum(["linear", "cosine", "constant", "constant_with_warmup"])
+    .default("cosine")
+    .describe("linear | cosine | constant | constant_with_warmup. Decay after warmup."),
+  warmup_ratio: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe("float in [0, 1]. Fraction of steps warming up (warmup steps = ceil(ratio x total))."),
+  num_train_epochs: z.number().positive().default(1).describe("float > 0. Passes over the training pairs."),
+  max_steps: int()
+    .min(-1)
+    .default(-1)
+    .describe("int >= -1. Optimizer steps; -1 = derive from num_train_epochs."),
+  per_device_train_batch_size: int()
+    .positive()
+    .default(8)
+    .describe("int > 0. Pairs per micro-batch (per device)."),
+  per_device_eval_batch_size: int().positive().default(8).describe("int > 0. Pairs per evaluation batch."),
+  gradient_accumulation_steps: int()
+    .positive()
+    .default(2)
+    .describe(
+      "int > 0. Micro-batches per optimizer step; effective batch = per_device_train_batch_size x this (x processes).",
+    ),
+  max_grad_norm: z.number().min(0).default(1).describe("float >= 0. Global-norm clipping; 0 = off."),
+  weight_decay: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("float >= 0. AdamW decoupled weight decay (not on norms and biases)."),
+  adam_beta1: z.number().min(0).lt(1).default(0.9).describe("float in [0, 1). AdamW beta1."),
+  adam_beta2: z.number().min(0).lt(1).default(0.999).describe("float in [0, 1). AdamW beta2."),
+  adam_epsilon: z.number().positive().default(1e-8).describe("float > 0. AdamW epsilon."),
+  max_length: int().positive().default(1024).describe("int > 0. Prompt + response tokens kept."),
+  max_prompt_length: int().positive().default(512).describe("int > 0. Prompt tokens kept."),
+  truncation_mode: z
+    .enum(["keep_end", "keep_start"])
+    .default("keep_end")
+    .describe(
+      "keep_end | keep_start. Which end of an over-long prompt survives (TRL <= 0.11's truncation_mode).",
+    ),
+  seed: int().default(42).describe("int. Data order and LoRA initialisation."),
+  logging_steps: int().positive().default(10).describe("int > 0. Steps between train_log.jsonl lines."),
+  eval_steps: int()
+    .min(0)
+    .default(100)
+    .describe("int >= 0. Steps between evaluations on the test split; 0 = at the end only."),
+  save_steps: int().min(0).default(100).describe("int >= 0. Steps between resumable checkpoints; 0 = off."),
+  save_total_limit: int().positive().default(2).describe("int > 0. Checkpoints kept."),
+  use_peft: z
+    .boolean()
+    .default(false)
+    .describe("bool. Train LoRA adapters instead of all weights (merged on save)."),
+  lora_r: int().positive().default(16).describe("int > 0. LoRA rank."),
+  lora_alpha: z
+    .number()
+    .positive()
+    .default(32)
+    .describe("float > 0. LoRA scale numerator (scale = lora_alpha / lora_r)."),
+  lora_dropout: z
+    .literal(0)
+    .default(0)
+    .describe("0. Dropout on the adapter input: only 0 is supported (adapters are merged into the weights)."),
+  lora_target_modules: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    .describe("list of strings. Linear layers that get adapters (HF names)."),
+};
+
+/** Cross-field checks shared by the trainer's and the recipe's schema. */
+export function checkDpoSettings(
+  s: { max_length: number; max_prompt_length: number; loss_type: string[]; loss_weights: number[] | null },
+  ctx: z.RefinementCtx,
+): void {
+  if (s.loss_weights !== null && s.loss_weights.length !== s.loss_type.length) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["loss_weights"],
+      message: `expected ${s.loss_type.length} weight(s), one per loss_type entry, got ${s.loss_weights.length}`,
+    });
+  }
+  if (s.max_prompt_length >= s.max_length) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["max_prompt_length"],
+      message: `expected less than max_length (${s.max_length}), got ${s.max_prompt_length}`,
+    });
+  }
+}
+
+export const dpoSettingsSchema = z.strictObject(dpoSettingsShape).superRefine(checkDpoSettings);
 
 export type DpoSettings = z.output<typeof dpoSettingsSchema>;
 export type DpoSettingsInput = z.input<typeof dpoSettingsSchema>;

@@ -203,7 +203,7 @@ test("a wrong setting is a config error naming the field", async () => {
       outDir: tmp(),
       settings: { ...base, max_prompt_length: 64 },
     }),
-    /max_prompt_length: must be smaller than max_length/,
+    /max_prompt_length: expected less than max_length \(64\), got 64/,
   );
 });
 
