@@ -2,21 +2,11 @@
 // engine, remote/vLLM generator, PairRM and scorer rankers, the DPO trainer, TRL/OpenAI trainers, the data
 // layer's prompt sources) are plugged in through `Components` (see wiring.ts); tests plug in fakes.
 import type { Recipe, TrainConfig } from "../config/index.js";
+import type { PreferenceRow, PromptRecord } from "../data/index.js";
 import type { Generator } from "../generate/generator.js";
 import type { Ranker } from "../reward/ranker.js";
-import type { ChatMessage } from "../util/types.js";
 
-/** One prompt of the run, as prompts.jsonl stores it (the same shape as src/data's PromptRecord). */
-export interface PromptRecord {
-  /** sha256 of the normalised prompt text (the data layer computes it) */
-  prompt_id: string;
-  /** the normalised user turn (what rankers see, and the raw text for chat_template: raw) */
-  prompt: string;
-  /** the conversation up to and including the user turn (what chat templates see) */
-  messages: ChatMessage[];
-  /** where it came from (file and row), for people */
-  source: string;
-}
+export type { PreferenceRow, PromptRecord };
 
 /** The disjoint split the data layer produces: K training parts and K held-out parts, in a seeded order. */
 export interface PromptSplit {
@@ -24,19 +14,6 @@ export interface PromptSplit {
   train: PromptRecord[][];
   /** test[k-1] = held-out prompts of iteration k (never trained on) */
   test: PromptRecord[][];
-}
-
-/** A preference row (DESIGN.md; Snorkel / alignment-handbook columns). */
-export interface PreferenceRow {
-  prompt_id: string;
-  prompt: string;
-  chosen: ChatMessage[];
-  rejected: ChatMessage[];
-  messages: ChatMessage[];
-  score_chosen: number;
-  score_rejected: number;
-  all_generated_responses: string[];
-  all_rm_scores: number[];
 }
 
 export interface TrainerSettings extends TrainConfig {

@@ -5,6 +5,7 @@ import type { Recipe } from "../config/index.js";
 import type { GenerationRequest, Generator, SamplingSettings } from "../generate/generator.js";
 import type { Ranker } from "../reward/ranker.js";
 import type { Logger } from "../util/log.js";
+import type { HeldOutRow } from "../util/run-rows.js";
 import type { PromptRecord } from "./components.js";
 import type { RunDirectory } from "./run-dir.js";
 import { runJsonlStageWork, type StageResult } from "./stage.js";
@@ -32,16 +33,7 @@ export interface ScoreRow {
   ranker: string;
 }
 
-export interface HeldOutRow {
-  prompt_id: string;
-  response: string;
-  length_chars: number;
-  reward: number;
-  /** judge scores of [this answer, the base answer]; null for the base model itself */
-  judge_scores: [number, number] | null;
-  /** 1 win, 0.5 draw, 0 loss against the base answer; null for the base model */
-  win: number | null;
-}
+export type { HeldOutRow };
 
 /** n and sampling of iteration k: the stage's values with generate.per_iteration[k-1] on top. */
 export function samplingFor(recipe: Recipe, k: number): GenerationRow["sampling"] & { stop: string[] } {

@@ -3,21 +3,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../util/errors.js";
+import type { SummaryRow } from "../util/run-rows.js";
 import { writeJsonAtomic } from "./atomic.js";
 
-export interface SummaryRow {
-  iteration: number;
-  /** mean training reward of held-out answers */
-  held_out_reward: number | null;
-  /** held-out judge win rate of this iterate over the base model, in [0, 1] (draws count half) */
-  judge_win_rate: number | null;
-  judge_win_rate_se: number | null;
-  mean_length_chars: number | null;
-  pairs_kept: number | null;
-  train_loss: number | null;
-  reward_accuracy: number | null;
-  seconds_by_stage: Record<string, number>;
-}
+export type { SummaryRow };
 
 export interface Summary {
   run: string;

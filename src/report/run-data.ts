@@ -5,27 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../util/errors.js";
+import type { HeldOutRow, SummaryRow } from "../util/run-rows.js";
 
-export interface SummaryRow {
-  iteration: number;
-  held_out_reward: number | null;
-  judge_win_rate: number | null;
-  judge_win_rate_se: number | null;
-  mean_length_chars: number | null;
-  pairs_kept: number | null;
-  train_loss: number | null;
-  reward_accuracy: number | null;
-  seconds_by_stage: Record<string, number>;
-}
-
-export interface HeldOutRow {
-  prompt_id: string;
-  response: string;
-  length_chars: number;
-  reward: number;
-  judge_scores: [number, number] | null;
-  win: number | null;
-}
+export type { HeldOutRow, SummaryRow };
 
 export interface PairRow {
   prompt_id: string;
