@@ -3,6 +3,7 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { ConfigError } from "../../util/errors.js";
+import { intFlag, numberFlag } from "../flags.js";
 import { benchCommand } from "./bench.js";
 
 /** The bundled stories260K model (models/ at the package root, from src/ and dist/ alike). */
@@ -25,15 +26,6 @@ interface GenerateFlags {
   batchRows: string;
   json?: boolean;
 }
-
-function num(flag: string, value: string, check: (v: number) => boolean, expected: string): number {
-  const v = Number(value);
-  if (value.trim() === "" || !Number.isFinite(v) || !check(v))
-    throw new ConfigError(`--${flag}: expected ${expected}, got '${value}'`);
-  return v;
-}
-
-const int = (min: number) => (v: number) => Number.isInteger(v) && v >= min;
 
 export function registerGenerate(program: Command): void {
   program
@@ -72,17 +64,17 @@ export function registerGenerate(program: Command): void {
       }
       if (flags.prompts !== undefined && flags.out === undefined)
         throw new ConfigError("--prompts needs --out <file.jsonl>");
-      const n = num("n", flags.n, int(1), "an integer >= 1");
+      const n = intFlag("n", flags.n, 1);
       const sampling = {
-        temperature: num("temperature", flags.temperature, (v) => v >= 0, "a number >= 0"),
-        topP: num("top-p", flags.topP, (v) => v > 0 && v <= 1, "a number in (0, 1]"),
-        topK: num("top-k", flags.topK, int(0), "an integer >= 0"),
-        minP: num("min-p", flags.minP, (v) => v >= 0 && v < 1, "a number in [0, 1)"),
-        maxTokens: num("max-tokens", flags.maxTokens, int(0), "an integer >= 0"),
-        seed: num("seed", flags.seed, Number.isSafeInteger, "an integer"),
+        temperature: numberFlag("temperature", flags.temperature, (v) => v >= 0, "a number >= 0"),
+        topP: numberFlag("top-p", flags.topP, (v) => v > 0 && v <= 1, "a number in (0, 1]"),
+        topK: intFlag("top-k", flags.topK, 0),
+        minP: numberFlag("min-p", flags.minP, (v) => v >= 0 && v < 1, "a number in [0, 1)"),
+        maxTokens: intFlag("max-tokens", flags.maxTokens, 0),
+        seed: numberFlag("seed", flags.seed, Number.isSafeInteger, "an integer"),
         stop: flags.stop,
       };
-      const maxBatchRows = num("batch-rows", flags.batchRows, int(1), "an integer >= 1");
+      const maxBatchRows = intFlag("batch-rows", flags.batchRows, 1);
       const { openLocalGenerator, generateFile } = await import("../../generate/index.js");
       const generator = await openLocalGenerator(flags.model, { maxBatchRows });
       try {
@@ -156,9 +148,9 @@ export function registerBenchGenerate(program: Command): void {
         installReference?: boolean;
         json?: boolean;
       }) => {
-        const tokens = num("tokens", flags.tokens, int(1), "an integer >= 1");
-        const n = num("n", flags.n, int(1), "an integer >= 1");
-        const threads = num("threads", flags.threads, int(1), "an integer >= 1");
+        const tokens = intFlag("tokens", flags.tokens, 1);
+        const n = intFlag("n", flags.n, 1);
+        const threads = intFlag("threads", flags.threads, 1);
         process.env.PREFLOOP_THREADS = String(threads); // read when the native addon loads (at model load)
         const g = await import("../../generate/index.js");
         const isGguf = flags.model.endsWith(".gguf");

@@ -2,7 +2,7 @@
 // best-of-N reranking. Thin: flags here, the work in src/serve. Runs until SIGINT/SIGTERM.
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { ConfigError } from "../../util/errors.js";
+import { intFlag } from "../flags.js";
 import { benchCommand } from "./bench.js";
 import { defaultModelPath } from "./generate.js";
 
@@ -26,13 +26,6 @@ interface ServeFlags {
   batchWindow: string;
   batchRows: string;
   accessLog: boolean;
-}
-
-function int(flag: string, value: string, min: number): number {
-  const v = Number(value);
-  if (value.trim() === "" || !Number.isInteger(v) || v < min)
-    throw new ConfigError(`--${flag}: expected an integer >= ${min}, got '${value}'`);
-  return v;
 }
 
 export function registerServe(program: Command): void {
@@ -75,23 +68,23 @@ export function registerServe(program: Command): void {
       const server = await startServe({
         model: flags.model,
         host: flags.host,
-        port: int("port", flags.port, 0),
+        port: intFlag("port", flags.port, 0),
         apiKeys: keySource
           .split(",")
           .map((k) => k.trim())
           .filter((k) => k !== ""),
         ranker: flags.ranker,
-        bestOf: flags.bestOf === undefined ? undefined : int("best-of", flags.bestOf, 1),
+        bestOf: flags.bestOf === undefined ? undefined : intFlag("best-of", flags.bestOf, 1),
         upstream: flags.upstream,
         upstreamApiKey: flags.upstreamApiKey,
         servedModelName: flags.servedModelName,
-        maxTokensCap: int("max-tokens-cap", flags.maxTokensCap, 1),
-        defaultMaxTokens: int("default-max-tokens", flags.defaultMaxTokens, 1),
-        maxConcurrency: int("max-concurrency", flags.maxConcurrency, 1),
-        bodyLimit: int("body-limit", flags.bodyLimit, 64),
-        timeoutMs: int("timeout", flags.timeout, 1),
-        batchWindowMs: int("batch-window", flags.batchWindow, 0),
-        batchRows: int("batch-rows", flags.batchRows, 1),
+        maxTokensCap: intFlag("max-tokens-cap", flags.maxTokensCap, 1),
+        defaultMaxTokens: intFlag("default-max-tokens", flags.defaultMaxTokens, 1),
+        maxConcurrency: intFlag("max-concurrency", flags.maxConcurrency, 1),
+        bodyLimit: intFlag("body-limit", flags.bodyLimit, 64),
+        timeoutMs: intFlag("timeout", flags.timeout, 1),
+        batchWindowMs: intFlag("batch-window", flags.batchWindow, 0),
+        batchRows: intFlag("batch-rows", flags.batchRows, 1),
         logStream: flags.accessLog ? process.stderr : undefined,
       });
       // stdout carries one line: where to connect (scripts wait for it)
@@ -123,10 +116,10 @@ export function registerBenchServe(program: Command): void {
       }) => {
         const { formatServeBench, runServeBench } = await import("../../serve/index.js");
         const o = {
-          requests: int("requests", flags.requests, 1),
-          concurrency: int("concurrency", flags.concurrency, 1),
-          maxTokens: int("max-tokens", flags.maxTokens, 1),
-          bestOf: int("best-of", flags.bestOf, 2),
+          requests: intFlag("requests", flags.requests, 1),
+          concurrency: intFlag("concurrency", flags.concurrency, 1),
+          maxTokens: intFlag("max-tokens", flags.maxTokens, 1),
+          bestOf: intFlag("best-of", flags.bestOf, 2),
         };
         const runs = await runServeBench({
           ...o,

@@ -44,9 +44,9 @@ export function registerTrain(program: Command): void {
     .option("--no-resume", "start over even when --out holds a checkpoint")
     .action(async (flags: TrainFlags, command: Command) => {
       const quiet = Boolean(command.optsWithGlobals().quiet);
-      const { ConfigError, ModelError } = await import("../../util/errors.js");
+      const { ConfigError } = await import("../../util/errors.js");
       const { loadModel, saveGguf, saveHfFolder } = await import("../../models/index.js");
-      const { loadTextAssetsFromFolder, textAssetsFromGguf } = await import("../../text/index.js");
+      const { loadModelWithText } = await import("../../generate/index.js");
       const train = await import("../../train/index.js");
       const preset = flags.preset ?? (flags.model === defaultModelPath ? "small" : "zephyr");
       if (preset !== "small" && preset !== "zephyr") {
@@ -57,18 +57,8 @@ export function registerTrain(program: Command): void {
         ...train.parseSetFlags(flags.set),
       };
       train.parseDpoSettings(settings, "--set"); // fail before loading anything
-      const loaded = loadModel(flags.model);
+      const { loaded, assets } = await loadModelWithText(flags.model);
       const src = loaded.tokenizer;
-      let assets: Awaited<ReturnType<typeof loadTextAssetsFromFolder>>;
-      if (src.kind === "gguf") {
-        assets = textAssetsFromGguf(new Map([...src.raw].map(([k, e]) => [k, e.value])), src.path);
-      } else if (src.kind === "hf") {
-        assets = await loadTextAssetsFromFolder(src.folder);
-      } else {
-        throw new ModelError(
-          `${flags.model}: the model has no tokenizer (tokenizer.json or GGUF tokenizer metadata)`,
-        );
-      }
       const refModel = flags.refModel ? loadModel(flags.refModel).model : null;
       const data = await train.readTrainDataset(flags.dataset);
       const started = Date.now();
