@@ -28,6 +28,21 @@ export enum GgufType {
   F64 = 12,
 }
 
+/** Bytes of each fixed-size scalar type (strings and arrays have none); shared with gguf-write.ts. */
+export const GGUF_SCALAR_BYTES: Partial<Record<GgufType, number>> = {
+  [GgufType.U8]: 1,
+  [GgufType.I8]: 1,
+  [GgufType.U16]: 2,
+  [GgufType.I16]: 2,
+  [GgufType.U32]: 4,
+  [GgufType.I32]: 4,
+  [GgufType.F32]: 4,
+  [GgufType.BOOL]: 1,
+  [GgufType.U64]: 8,
+  [GgufType.I64]: 8,
+  [GgufType.F64]: 8,
+};
+
 export type GgufScalar = number | bigint | boolean | string;
 export type GgufValue = GgufScalar | GgufValue[];
 /** One metadata entry; `itemType` is set for arrays (needed to write the entry back unchanged). */
@@ -118,21 +133,8 @@ class Cursor {
     return Number(v);
   }
   scalar(t: GgufType, w: string): GgufScalar {
-    const sizes: Partial<Record<GgufType, number>> = {
-      0: 1,
-      1: 1,
-      2: 2,
-      3: 2,
-      4: 4,
-      5: 4,
-      6: 4,
-      7: 1,
-      10: 8,
-      11: 8,
-      12: 8,
-    };
     if (t === GgufType.STRING) return this.str(w);
-    const n = sizes[t];
+    const n = GGUF_SCALAR_BYTES[t];
     if (n === undefined)
       throw new ModelError(`${this.path}: ${w} at byte ${this.pos} has unknown value type ${t}`);
     this.need(n, w);

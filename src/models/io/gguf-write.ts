@@ -6,7 +6,13 @@ import type { Checkpoint } from "../checkpoint.js";
 import { parameterShapes } from "../checkpoint.js";
 import { bytesOf, writeFileAtomic } from "./atomic.js";
 import { hfToGgufName, permuteRopeRows } from "./gguf-names.js";
-import { type GgufEntry, type GgufMetadata, GgufType, type GgufValue } from "./gguf-read.js";
+import {
+  GGUF_SCALAR_BYTES,
+  type GgufEntry,
+  type GgufMetadata,
+  GgufType,
+  type GgufValue,
+} from "./gguf-read.js";
 import { f32ArrayToF16 } from "./numeric.js";
 
 export interface GgufWriteOptions {
@@ -49,20 +55,7 @@ class Bytes {
     }
     const b = Buffer.alloc(8);
     const n = Number(v);
-    const size: Partial<Record<GgufType, number>> = {
-      0: 1,
-      1: 1,
-      2: 2,
-      3: 2,
-      4: 4,
-      5: 4,
-      6: 4,
-      7: 1,
-      10: 8,
-      11: 8,
-      12: 8,
-    };
-    const bytes = size[t];
+    const bytes = GGUF_SCALAR_BYTES[t];
     if (bytes === undefined) throw new ModelError(`GGUF metadata ${key}: cannot write value type ${t}`);
     if (t === GgufType.U8) b.writeUInt8(n);
     else if (t === GgufType.BOOL) b.writeUInt8(v ? 1 : 0);

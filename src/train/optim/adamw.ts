@@ -2,22 +2,11 @@
 // decay p *= 1 - lr·wd, m/v moments, bias correction, p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps).
 // The TS fallback rounds to f32 after each torch op so it agrees with PyTorch to the last bit or two;
 // when an engine Backend is given its `adamw` kernel runs instead. Not a scheduler: lr comes per step.
+import type { Backend } from "../../engine/index.js";
 import type { Parameter } from "../../models/index.js";
 
-/** The engine's Backend.adamw signature (structural, so any Backend fits). */
-export type AdamwKernel = (
-  p: Float32Array,
-  g: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  n: number,
-  lr: number,
-  beta1: number,
-  beta2: number,
-  eps: number,
-  weightDecay: number,
-  step: number,
-) => void;
+/** The engine's Backend.adamw kernel signature. */
+export type AdamwKernel = Backend["adamw"];
 
 export interface AdamwSettings {
   beta1: number;
