@@ -2,7 +2,7 @@
 // (the local engine or an OpenAI-compatible endpoint). Instruction files: alpaca_eval's JSONL eval set
 // (index, instruction, dataset), a JSON array of such rows, or a model_outputs.json. Not the judge.
 import { readFile } from "node:fs/promises";
-import type { Generator, SamplingSettings } from "../generate/generator.js";
+import type { Generator, SamplingSettings } from "../generate/index.js";
 import { InputError } from "../util/errors.js";
 import type { ModelOutput } from "./io.js";
 

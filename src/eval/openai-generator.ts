@@ -2,7 +2,7 @@
 // `prefloop serve`), so `prefloop eval generate` works before src/generate ships its own client.
 // The seam: eval takes any Generator; swap this for the local engine or generate's client when they land.
 import OpenAI from "openai";
-import type { GeneratedSample, GenerationRequest, Generator } from "../generate/generator.js";
+import type { GeneratedSample, GenerationRequest, Generator } from "../generate/index.js";
 import { PrefloopError } from "../util/errors.js";
 
 export interface OpenAIGeneratorOptions {

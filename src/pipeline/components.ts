@@ -3,8 +3,8 @@
 // layer's prompt sources) are plugged in through `Components` (see wiring.ts); tests plug in fakes.
 import type { Recipe, TrainConfig } from "../config/index.js";
 import type { PreferenceRow, PromptRecord } from "../data/index.js";
-import type { Generator } from "../generate/generator.js";
-import type { Ranker } from "../reward/ranker.js";
+import type { Generator } from "../generate/index.js";
+import type { Ranker } from "../reward/index.js";
 
 export type { PreferenceRow, PromptRecord };
 

@@ -2,8 +2,8 @@
 // held-out evaluation (one answer per held-out prompt, its training reward, and the judge's verdict against
 // the base model's answer). Each resumes at row granularity; rows depend only on (seed, iteration, prompt).
 import type { Recipe } from "../config/index.js";
-import type { GenerationRequest, Generator, SamplingSettings } from "../generate/generator.js";
-import type { Ranker } from "../reward/ranker.js";
+import type { GenerationRequest, Generator, SamplingSettings } from "../generate/index.js";
+import type { Ranker } from "../reward/index.js";
 import type { Logger } from "../util/log.js";
 import type { HeldOutRow } from "../util/run-rows.js";
 import type { PromptRecord } from "./components.js";

@@ -2,7 +2,7 @@
 // Engine-backed rankers (pairrm, classifier) are registered by their own module through
 // registerRankerBuilder, so this file never imports the engine.
 import { dirname } from "node:path";
-import type { Tokenizer } from "../text/tokenizer.js";
+import type { Tokenizer } from "../text/index.js";
 import { PrefloopError } from "../util/errors.js";
 import { cachedRanker, ScoreCache } from "./cache.js";
 import { labelModelEnsemble, weightedEnsemble } from "./ensemble.js";

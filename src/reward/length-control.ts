@@ -2,7 +2,7 @@
 // residual of a least-squares fit score ~ a + b·length over the whole batch (rank by what length does
 // not explain). The third control, pairs within a length ratio, is a pair-selection rule (pairs.ts).
 import { z } from "zod";
-import type { Tokenizer } from "../text/tokenizer.js";
+import type { Tokenizer } from "../text/index.js";
 import { lengthOf } from "./scorers/builtins.js";
 
 export const lengthUnitSchema = z.enum(["chars", "words", "tokens"]).describe("how length is counted");

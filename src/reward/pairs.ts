@@ -3,7 +3,7 @@
 // buildPair(group, strategy) per prompt; the same inputs always give the same pair.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { Tokenizer } from "../text/tokenizer.js";
+import type { Tokenizer } from "../text/index.js";
 import { lengthUnitSchema } from "./length-control.js";
 import { lengthOf } from "./scorers/builtins.js";
 

@@ -1,7 +1,7 @@
 // The default story ranker and judge of the bundled recipe, and selectPairs: length control over a whole
 // batch, then buildPair per group. The recipe's own sections (src/config) compose rankerSpecSchema,
 // lengthControlSchema and pairStrategySchema; this file holds no schema of its own.
-import type { Tokenizer } from "../text/tokenizer.js";
+import type { Tokenizer } from "../text/index.js";
 import { applyLengthControl, type LengthControl } from "./length-control.js";
 import { buildPair, type Pair, type PairGroup, type PairStrategy } from "./pairs.js";
 

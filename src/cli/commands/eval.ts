@@ -125,8 +125,8 @@ export function registerEval(program: Command): void {
       if (o.rankerModule) {
         const mod = (await import(pathToFileURL(o.rankerModule).href)) as {
           default: () =>
-            | Promise<import("../../reward/ranker.js").Ranker>
-            | import("../../reward/ranker.js").Ranker;
+            | Promise<import("../../reward/index.js").Ranker>
+            | import("../../reward/index.js").Ranker;
         };
         if (typeof mod.default !== "function")
           throw new ConfigError(

@@ -1,7 +1,7 @@
 // An offline pairwise judge from any prefloop Ranker (PairRM, a reward model, a programmatic scorer):
 // P(second better) = σ of the ranker's margin (pairwise logits when it gives them, else the score
 // difference), written in alpaca_eval's convention 1 + P. Not a calibrated replacement for GPT-4.
-import type { Ranker } from "../../reward/ranker.js";
+import type { Ranker } from "../../reward/index.js";
 import type { PairJudge, PairVerdict } from "./types.js";
 
 function sigmoid(z: number): number {

@@ -2,7 +2,7 @@
 // Each is a pure function of (prompt, response); ids encode every option so cached scores never go stale.
 // Not the story suite (story.ts) nor user modules (user-module.ts).
 import { z } from "zod";
-import type { Tokenizer } from "../../text/tokenizer.js";
+import type { Tokenizer } from "../../text/index.js";
 import { ConfigError } from "../../util/errors.js";
 import type { Scorer } from "../scorer.js";
 import type { RankerSpec } from "../spec.js";
