@@ -96,3 +96,31 @@ test("the check sees imports: every folder with an index.ts is imported by some 
     assert.match(all, new RegExp(`from "\\.\\./(\\.\\./)?${folder}/index\\.js"`), folder);
   }
 });
+
+test("every src/<folder> has a README.md of at most 30 lines", () => {
+  const bad: string[] = [];
+  for (const e of readdirSync(src, { withFileTypes: true })) {
+    if (!e.isDirectory()) continue;
+    let text: string;
+    try {
+      text = readFileSync(join(src, e.name, "README.md"), "utf8");
+    } catch {
+      bad.push(`src/${e.name}/README.md missing`);
+      continue;
+    }
+    const lines = text.trimEnd().split("\n").length;
+    if (lines > 30) bad.push(`src/${e.name}/README.md has ${lines} lines`);
+  }
+  assert.deepEqual(bad, []);
+});
+
+test("every src file opens with a 1-6 line header comment", () => {
+  const bad: string[] = [];
+  for (const file of tsFiles(src)) {
+    const lines = readFileSync(file, "utf8").split("\n");
+    let n = 0;
+    while (n < lines.length && lines[n].startsWith("//")) n++;
+    if (n < 1 || n > 6) bad.push(`${relative(src, file)}: ${n} header line(s)`);
+  }
+  assert.deepEqual(bad, []);
+});

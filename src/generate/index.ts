@@ -1,3 +1,4 @@
+// Public interface of src/generate: the Generator seam, the local sampler and the OpenAI-compatible client.
 export type {
   FinishReason,
   GeneratedSample,

@@ -1,3 +1,4 @@
+// Public interface of src/text: tokenizers (tokenizer.json, GGUF vocabularies) and chat templates. Re-exports only.
 export type { ChatTemplate, JinjaTemplateContext } from "./chat-template.js";
 export { chatTemplateText, JinjaChatTemplate, PlainChatTemplate } from "./chat-template.js";
 export type { JsonObject } from "./hf-tokenizer.js";

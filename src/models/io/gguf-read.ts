@@ -1,17 +1,18 @@
 // Bounds-checked GGUF v3 reader (llama.cpp's single-file checkpoint format); dequantises f32/f16/bf16/q8_0 to f32.
-// Not a writer (gguf-write.ts) and not a name mapper (gguf-names.ts). Follows ggml/docs/gguf.md. The format:
-//   u32 magic "GGUF" (bytes 47 47 55 46), u32 version (3; 2 is read too), u64 tensor_count, u64 kv_count;
-//   kv_count × { string key, u32 value_type, value }; a string is u64 byte length + UTF-8 bytes (no NUL);
-//   value types: 0 u8, 1 i8, 2 u16, 3 i16, 4 u32, 5 i32, 6 f32, 7 bool(u8), 8 string,
-//   9 array { u32 item_type, u64 count, items }, 10 u64, 11 i64, 12 f64; all little-endian.
-//   tensor_count × { string name, u32 n_dims, u64 ne[n_dims] (ne[0] fastest-varying), u32 ggml_type,
-//   u64 offset (from the data section start, a multiple of the alignment) };
-//   padding to `general.alignment` (default 32), then the data section. Every read is checked against the
-//   file size so a truncated or corrupt file gives a ModelError naming the file and byte offset.
+// Not a writer (gguf-write.ts) and not a name mapper (gguf-names.ts). Follows ggml/docs/gguf.md (the layout
+// is summarised above GgufType). Every read is checked against the file size so a truncated or corrupt file
+// gives a ModelError naming the file and byte offset.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ModelError } from "../../util/errors.js";
 import { bf16ArrayToF32, f16ArrayToF32, f16ToF32, viewAs } from "./numeric.js";
 
+// The format: u32 magic "GGUF" (bytes 47 47 55 46), u32 version (3; 2 is read too), u64 tensor_count,
+// u64 kv_count; kv_count × { string key, u32 value_type, value }; a string is u64 byte length + UTF-8 bytes
+// (no NUL); value types: 0 u8, 1 i8, 2 u16, 3 i16, 4 u32, 5 i32, 6 f32, 7 bool(u8), 8 string,
+// 9 array { u32 item_type, u64 count, items }, 10 u64, 11 i64, 12 f64; all little-endian.
+// tensor_count × { string name, u32 n_dims, u64 ne[n_dims] (ne[0] fastest-varying), u32 ggml_type,
+// u64 offset (from the data section start, a multiple of the alignment) }; padding to `general.alignment`
+// (default 32), then the data section.
 export enum GgufType {
   U8 = 0,
   I8 = 1,
