@@ -3,21 +3,13 @@
 // optimizer.bin (AdamW m then v, f32 LE). Each is written under a temporary directory, fsynced, then
 // renamed; `latest.json` is replaced last, so a kill at any moment leaves the previous checkpoint valid.
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Parameter } from "../models/index.js";
+import { fsyncDir, writeFileAtomic } from "../util/atomic.js";
 import { InputError } from "../util/errors.js";
+
+export { writeFileAtomic };
 
 export const CHECKPOINT_FORMAT = "prefloop-dpo-checkpoint/1";
 
@@ -31,30 +23,6 @@ export interface CheckpointState {
   fingerprint: string;
   adamStep: number;
   tensors: { name: string; length: number }[];
-}
-
-/** Write `data` to `path` via a temporary name with fsync, then rename (atomic on POSIX). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function concatF32(arrays: Float32Array[]): Uint8Array {
