@@ -2,6 +2,7 @@
 // N×N matrix in both orders, score_i = mean_j (M[i,j] − M[j,i]) over all N columns (diagonal 0; upstream's
 // "max_logits" policy), ranks with ties sharing the better rank; and the seeded single bubble pass of
 // get_best_of_n (2(N−1) comparisons). Not the model. Upstream: gpt_eval/utils.py, pair_ranker/ranker.py.
+import { mulberry32 } from "../util/random.js";
 
 /** score_i = mean over j of (M[i][j] − M[j][i]); M[i][i] is ignored (taken as 0). */
 export function scoresFromMatrix(m: number[][]): number[] {
@@ -23,17 +24,8 @@ export function compareFromMatrix(m: number[][], a: number, b: number): number {
   return m[a][b] - m[b][a];
 }
 
-/** mulberry32: a small seeded generator, enough for shuffling a handful of candidates reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/util/random.ts): enough for shuffling a handful of candidates reproducibly. */
+export const seededRandom = mulberry32;
 
 export function seededPermutation(n: number, seed: number): number[] {
   const rnd = seededRandom(seed);
