@@ -3,7 +3,13 @@
 // Prints tokens/s and the batched/single ratio (issue target: n=5 >= 3x single). Not a comparison with
 // llama.cpp (see the generate bench). Usage: npx tsx bench/models-decode.ts [--dim 768] [--layers 12] [--tokens 32]
 import { getBackend } from "../src/engine/index.js";
-import { type Checkpoint, type LlamaModel, loadModel, modelFromCheckpoint, parameterShapes } from "../src/models/index.js";
+import {
+  type Checkpoint,
+  type LlamaModel,
+  loadModel,
+  modelFromCheckpoint,
+  parameterShapes,
+} from "../src/models/index.js";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,7 +58,11 @@ function run(model: LlamaModel, rowsN: number, tokens: number): number {
   const cache = model.newCache(rowsN, 16 + tokens + 1);
   const prompt = Int32Array.from({ length: 16 }, (_, i) => (i * 7 + 1) % V);
   model.decode(cache, [0], prompt, prompt.length);
-  model.copyCacheRow(cache, 0, Array.from({ length: rowsN - 1 }, (_, i) => i + 1));
+  model.copyCacheRow(
+    cache,
+    0,
+    Array.from({ length: rowsN - 1 }, (_, i) => i + 1),
+  );
   const rows = Array.from({ length: rowsN }, (_, i) => i);
   const next = new Int32Array(rowsN).fill(3);
   const t0 = performance.now();
@@ -78,5 +88,7 @@ for (const [name, model] of models) {
   run(model, 1, 4); // warm-up
   const single = run(model, 1, n);
   const five = run(model, 5, n);
-  console.log(`${name}: single ${single.toFixed(1)} tok/s, n=5 ${five.toFixed(1)} tok/s, ratio ${(five / single).toFixed(2)}x`);
+  console.log(
+    `${name}: single ${single.toFixed(1)} tok/s, n=5 ${five.toFixed(1)} tok/s, ratio ${(five / single).toFixed(2)}x`,
+  );
 }

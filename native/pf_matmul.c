@@ -1,13 +1,26 @@
 /* sgemm, C = alpha op(A) op(B) + beta C (row-major), after the BLIS/GotoBLAS design: op(A) packed into
  * MR-row slivers, op(B) into NR-column slivers (zero-padded), a register-tiled MR×NR micro-kernel per ISA
- * (AVX-512 12×32, AVX2+FMA 6×16, baseline 4×8), tasks of sliver blocks spread over the pool. Rows m <= 4
- * (decoding) take a packing-free path. Backward is two more matmuls: src/engine/ops/matmul-grad.ts. */
+ * (AVX-512 12×32, AVX2+FMA 6×16, baseline 4×8), tasks of sliver blocks spread over the pool. Skinny
+ * products (m <= 32 rows, decoding a few streams) take a packing-free path that streams B once for all rows. Backward is two more matmuls: src/engine/ops/matmul-grad.ts. */
 #include <stdlib.h>
 
 #include "pf_common.h"
 
 #define KC 256
 #define NC 3072
+/* multiply-adds below which a matmul runs on the calling thread (a pool round trip costs ~10-50 µs) */
+#define PF_MATMUL_GRAIN 65536
+
+/* rows up to which the skinny (packing-free) path is used: measured faster than packing up to ~40 rows on
+ * 768-32000 wide Linear weights (bench/skinny-matmul.ts); PREFLOOP_SKINNY_M overrides (benchmarks) */
+static int skinny_max_m(void) {
+  static int v = -1;
+  if (v < 0) {
+    const char *e = getenv("PREFLOOP_SKINNY_M");
+    v = e ? atoi(e) : 32;
+  }
+  return v;
+}
 
 typedef struct {
   const float *a, *b;
@@ -149,27 +162,104 @@ static void compute_task(void *vctx, int t) {
   }
 }
 
-/* ---- small m (decoding): no packing; tasks are column chunks ---- */
-PF_INLINE void gemv_body(void *vctx, int t) {
-  gemm_ctx *g = vctx;
-  int chunk = (g->n + g->tasksB - 1) / g->tasksB;
-  int j0 = t * chunk, j1 = j0 + chunk < g->n ? j0 + chunk : g->n;
-  for (int i = 0; i < g->m; i++) {
-    float *crow = g->c + (size_t)i * g->n;
-    if (g->transB) { /* rows of B are contiguous: dot products */
-      for (int j = j0; j < j1; j++) {
-        float s = g->alpha * pf_dot(g->a + (size_t)i * g->k, g->b + (size_t)j * g->k, g->k);
-        crow[j] = g->beta == 0 ? s : s + g->beta * crow[j];
-      }
-    } else { /* C row = Σ_p a[i,p] B[p,:] */
-      if (g->beta == 0) memset(crow + j0, 0, (j1 - j0) * sizeof(float));
-      else if (g->beta != 1) for (int j = j0; j < j1; j++) crow[j] *= g->beta;
-      for (int p = 0; p < g->k; p++)
-        pf_axpy_row(crow + j0, g->alpha * g->a[(size_t)i * g->k + p], g->b + (size_t)p * g->n + j0, j1 - j0);
-    }
+/* ---- skinny m (decoding, a few streams): no packing; every weight row is read from memory once and
+ * used for all m rows of A while it sits in L1. Tasks are column ranges of C. ---- */
+typedef float pf_v4 __attribute__((vector_size(16)));
+typedef float pf_v4u __attribute__((vector_size(16), aligned(4)));
+#define SK_MAXM 4 /* register tile bounds; MB, JB are compile-time constants after inlining */
+#define SK_MAXJ 4
+
+/* transB (B stored [N,K], torch Linear weights): C[i,j] = alpha Σ_p A[i,p] B[j,p] + beta C[i,j], as a
+ * MB×JB tile of dot products with vector accumulators, reduced across lanes once at the end. */
+#define SK_DEFINE(SUF, VT, VTU, W)                                                                            \
+  PF_INLINE void sk_tb_tile_##SUF(const gemm_ctx *g, int i0, int j0, int MB, int JB) {                        \
+    const int K = g->k;                                                                                       \
+    const float *a = g->a + (size_t)i0 * K, *b = g->b + (size_t)j0 * K;                                       \
+    VT acc[SK_MAXM][SK_MAXJ];                                                                                 \
+    _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) _Pragma("GCC unroll 4") for (int j = 0; j < JB; j++) \
+        acc[i][j] = (VT){0};                                                                                  \
+    int p = 0;                                                                                                \
+    for (; p + W <= K; p += W) {                                                                              \
+      VT bv[SK_MAXJ];                                                                                         \
+      _Pragma("GCC unroll 4") for (int j = 0; j < JB; j++) bv[j] = *(const VTU *)(b + (size_t)j * K + p);    \
+      _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) {                                                  \
+        VT av = *(const VTU *)(a + (size_t)i * K + p);                                                        \
+        _Pragma("GCC unroll 4") for (int j = 0; j < JB; j++) acc[i][j] += av * bv[j];                         \
+      }                                                                                                       \
+    }                                                                                                         \
+    for (int i = 0; i < MB; i++)                                                                              \
+      for (int j = 0; j < JB; j++) {                                                                          \
+        float s = 0;                                                                                          \
+        for (int l = 0; l < W; l++) s += acc[i][j][l];                                                        \
+        for (int q = p; q < K; q++) s += a[(size_t)i * K + q] * b[(size_t)j * K + q];                         \
+        float *dst = g->c + (size_t)(i0 + i) * g->n + j0 + j;                                                 \
+        *dst = g->beta == 0 ? g->alpha * s : g->alpha * s + g->beta * *dst;                                   \
+      }                                                                                                       \
+  }                                                                                                           \
+  /* B stored [K,N]: a tile of MB rows × JV vectors of columns, B row slices streamed along p */              \
+  PF_INLINE void sk_nt_tile_##SUF(const gemm_ctx *g, int i0, int j0, int MB, int JV) {                        \
+    const int K = g->k, N = g->n;                                                                             \
+    VT acc[SK_MAXM][2];                                                                                       \
+    _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) \
+        acc[i][v] = (VT){0};                                                                                  \
+    for (int p = 0; p < K; p++) {                                                                             \
+      VT bv[2];                                                                                               \
+      _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) bv[v] = *(const VTU *)(g->b + (size_t)p * N + j0 + v * W); \
+      _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) {                                                  \
+        float av = g->a[(size_t)(i0 + i) * K + p];                                                            \
+        _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) acc[i][v] += av * bv[v];                         \
+      }                                                                                                       \
+    }                                                                                                         \
+    for (int i = 0; i < MB; i++)                                                                              \
+      for (int v = 0; v < JV; v++) {                                                                          \
+        VTU *dst = (VTU *)(g->c + (size_t)(i0 + i) * N + j0 + v * W);                                         \
+        *dst = g->beta == 0 ? g->alpha * acc[i][v] : g->alpha * acc[i][v] + g->beta * *dst;                   \
+      }                                                                                                       \
+  }                                                                                                           \
+  /* columns [j0, j1): weight rows outermost so each is fetched once, all m rows innermost */                \
+  PF_INLINE void sk_task_##SUF(void *vctx, int t, int MB, int JB) {                                           \
+    const gemm_ctx *g = vctx;                                                                                 \
+    int j0 = t * g->gb, j1 = j0 + g->gb < g->n ? j0 + g->gb : g->n, m = g->m;                                 \
+    if (g->transB) {                                                                                          \
+      int j = j0;                                                                                             \
+      for (; j + JB <= j1; j += JB) {                                                                         \
+        int i = 0;                                                                                            \
+        for (; i + MB <= m; i += MB) sk_tb_tile_##SUF(g, i, j, MB, JB);                                       \
+        for (; i < m; i++) sk_tb_tile_##SUF(g, i, j, 1, JB);                                                  \
+      }                                                                                                       \
+      for (; j < j1; j++) {                                                                                   \
+        int i = 0;                                                                                            \
+        for (; i + MB <= m; i += MB) sk_tb_tile_##SUF(g, i, j, MB, 1);                                        \
+        for (; i < m; i++) sk_tb_tile_##SUF(g, i, j, 1, 1);                                                   \
+      }                                                                                                       \
+      return;                                                                                                 \
+    }                                                                                                         \
+    int j = j0;                                                                                               \
+    for (; j + 2 * W <= j1; j += 2 * W) {                                                                     \
+      int i = 0;                                                                                              \
+      for (; i + SK_MAXM <= m; i += SK_MAXM) sk_nt_tile_##SUF(g, i, j, SK_MAXM, 2);                           \
+      for (; i < m; i++) sk_nt_tile_##SUF(g, i, j, 1, 2);                                                     \
+    }                                                                                                         \
+    for (; j < j1; j++) /* fewer than 2W columns left */                                                     \
+      for (int i = 0; i < m; i++) {                                                                           \
+        float s = 0;                                                                                          \
+        for (int p = 0; p < g->k; p++) s += g->a[(size_t)i * g->k + p] * g->b[(size_t)p * g->n + j];          \
+        float *dst = g->c + (size_t)i * g->n + j;                                                             \
+        *dst = g->beta == 0 ? g->alpha * s : g->alpha * s + g->beta * *dst;                                   \
+      }                                                                                                       \
   }
+SK_DEFINE(v16, pf_v16, pf_v16u, 16)
+SK_DEFINE(v8, pf_v8, pf_v8u, 8)
+SK_DEFINE(v4, pf_v4, pf_v4u, 4)
+/* tiles fit the register files: AVX-512 4×4 of 32 zmm, AVX2 2×4 of 16 ymm, SSE2 1×4 of 16 xmm */
+PF_TARGET_AVX512 static void skinny_avx512(void *ctx, int t) { sk_task_v16(ctx, t, 4, 4); }
+PF_TARGET_AVX2 static void skinny_avx2(void *ctx, int t) { sk_task_v8(ctx, t, 2, 4); }
+static void skinny_scalar(void *ctx, int t) { sk_task_v4(ctx, t, 1, 4); }
+static void skinny_task(void *ctx, int t) {
+  if (pf_isa == PF_ISA_AVX512) skinny_avx512(ctx, t);
+  else if (pf_isa == PF_ISA_AVX2) skinny_avx2(ctx, t);
+  else skinny_scalar(ctx, t);
 }
-PF_MULTIVERSION(gemv_task, gemv_body)
 
 void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, int transA, int transB, float alpha,
                float beta) {
@@ -179,9 +269,13 @@ void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, in
     for (size_t i = 0; i < (size_t)m * n; i++) c[i] = beta == 0 ? 0 : beta * c[i];
     return;
   }
-  if (m <= 4 && !transA) {
-    g.tasksB = pf_chunks((long)n * k * m, 32768);
-    pf_parallel(g.tasksB, gemv_task, &g);
+  if (m <= skinny_max_m() && !transA) {
+    /* column ranges in multiples of 32 (whole register tiles), a few per thread so a descheduled thread's
+     * share is picked up by the others; tiny products stay on the calling thread */
+    int tasks = pf_chunks((long)n * k * m, PF_MATMUL_GRAIN);
+    int per = ((n + tasks - 1) / tasks + 31) / 32 * 32;
+    g.gb = per;
+    pf_parallel((n + per - 1) / per, skinny_task, &g);
     return;
   }
   g.mr = pf_isa == PF_ISA_AVX512 ? 12 : pf_isa == PF_ISA_AVX2 ? 6 : 4;
