@@ -90,7 +90,9 @@ PF_MULTIVERSION(attn_fwd_task, attn_fwd_body)
 
 void pf_attention_forward(const pf_attention_args *a) {
   int nq = (a->Tq + QB - 1) / QB;
-  pf_parallel(a->B * a->NH * nq, attn_fwd_task, (void *)a);
+  /* QKᵀ and PV multiply-adds over the causal triangle: decoding a few rows stays on the calling thread */
+  long keys = (long)a->Tq * (a->qPos0 < a->Tk ? a->qPos0 : a->Tk) + (long)a->Tq * (a->Tq + 1) / 2;
+  pf_parallel_work(a->B * a->NH * nq, 2L * a->B * a->NH * keys * a->HS, attn_fwd_task, (void *)a);
 }
 
 /* dS = P ∘ (dP - D), D_i = dO_i · O_i; dV += Pᵀ dO; dQ += scale dS K; dK += scale dSᵀ Q */

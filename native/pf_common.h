@@ -12,6 +12,9 @@
 typedef void (*pf_task_fn)(void *ctx, int task);
 /* Runs fn(ctx, t) for t in [0, ntasks) over the pool; returns when all are done. Single caller at a time. */
 void pf_parallel(int ntasks, pf_task_fn fn, void *ctx);
+/* pf_parallel, but on the calling thread when `work` (multiply-adds or element ops) is below PF_SERIAL_WORK */
+void pf_parallel_work(int ntasks, long work, pf_task_fn fn, void *ctx);
+#define PF_SERIAL_WORK 262144L
 int pf_threads(void);
 void pf_pool_init(int threads);
 
