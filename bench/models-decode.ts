@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { getBackend } from "../src/engine/index.js";
 import {
   type GgufMetadata,
-  GgufType,
   type LlamaModel,
   loadModel,
   modelFromCheckpoint,

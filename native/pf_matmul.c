@@ -167,6 +167,40 @@ static void compute_task(void *vctx, int t) {
 typedef float pf_v4 __attribute__((vector_size(16)));
 typedef float pf_v4u __attribute__((vector_size(16), aligned(4)));
 #define SK_MAXM 4 /* register tile bounds; MB, JB are compile-time constants after inlining */
+
+/* lane sums by halving (a few vector adds, not W dependent scalar adds: with short K they dominated) */
+typedef union { pf_v16 v; pf_v8 h[2]; } sk_u16;
+typedef union { pf_v8 v; pf_v4 h[2]; } sk_u8;
+PF_INLINE float sk_hsum_v4(pf_v4 v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+PF_INLINE float sk_hsum_v8(pf_v8 v) {
+  sk_u8 u = {v};
+  return sk_hsum_v4(u.h[0] + u.h[1]);
+}
+PF_INLINE float sk_hsum_v16(pf_v16 v) {
+  sk_u16 u = {v};
+  return sk_hsum_v8(u.h[0] + u.h[1]);
+}
+/* the four lane sums of x0..x3 at once: pairwise shuffles, a transposed reduction */
+typedef int32_t sk_i8 __attribute__((vector_size(32)));
+typedef int32_t sk_i4 __attribute__((vector_size(16)));
+PF_INLINE pf_v4 sk_hsum4_v8(pf_v8 x0, pf_v8 x1, pf_v8 x2, pf_v8 x3) {
+  const sk_i8 ev = {0, 8, 2, 10, 4, 12, 6, 14}, od = {1, 9, 3, 11, 5, 13, 7, 15};
+  const sk_i8 lo = {0, 1, 8, 9, 4, 5, 12, 13}, hi = {2, 3, 10, 11, 6, 7, 14, 15};
+  pf_v8 t0 = __builtin_shuffle(x0, x1, ev) + __builtin_shuffle(x0, x1, od);
+  pf_v8 t1 = __builtin_shuffle(x2, x3, ev) + __builtin_shuffle(x2, x3, od);
+  sk_u8 u = {__builtin_shuffle(t0, t1, lo) + __builtin_shuffle(t0, t1, hi)};
+  return u.h[0] + u.h[1];
+}
+PF_INLINE pf_v4 sk_hsum4_v16(pf_v16 x0, pf_v16 x1, pf_v16 x2, pf_v16 x3) {
+  sk_u16 a = {x0}, b = {x1}, c = {x2}, d = {x3};
+  return sk_hsum4_v8(a.h[0] + a.h[1], b.h[0] + b.h[1], c.h[0] + c.h[1], d.h[0] + d.h[1]);
+}
+PF_INLINE pf_v4 sk_hsum4_v4(pf_v4 x0, pf_v4 x1, pf_v4 x2, pf_v4 x3) {
+  const sk_i4 ev = {0, 4, 2, 6}, od = {1, 5, 3, 7}, lo = {0, 1, 4, 5}, hi = {2, 3, 6, 7};
+  pf_v4 t0 = __builtin_shuffle(x0, x1, ev) + __builtin_shuffle(x0, x1, od); /* x0_01 x1_01 x0_23 x1_23 */
+  pf_v4 t1 = __builtin_shuffle(x2, x3, ev) + __builtin_shuffle(x2, x3, od);
+  return __builtin_shuffle(t0, t1, lo) + __builtin_shuffle(t0, t1, hi);
+}
 #define SK_MAXJ 4
 
 /* transB (B stored [N,K], torch Linear weights): C[i,j] = alpha Σ_p A[i,p] B[j,p] + beta C[i,j], as a
@@ -187,14 +221,16 @@ typedef float pf_v4u __attribute__((vector_size(16), aligned(4)));
         _Pragma("GCC unroll 4") for (int j = 0; j < JB; j++) acc[i][j] += av * bv[j];                         \
       }                                                                                                       \
     }                                                                                                         \
-    for (int i = 0; i < MB; i++)                                                                              \
+    for (int i = 0; i < MB; i++) {                                                                            \
+      pf_v4 s4 = {0}; /* JB is a constant after inlining: one transposed reduction for four columns */      \
+      if (JB == 4) s4 = sk_hsum4_##SUF(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);                          \
       for (int j = 0; j < JB; j++) {                                                                          \
-        float s = 0;                                                                                          \
-        for (int l = 0; l < W; l++) s += acc[i][j][l];                                                        \
+        float s = JB == 4 ? s4[j] : sk_hsum_##SUF(acc[i][j]);                                                 \
         for (int q = p; q < K; q++) s += a[(size_t)i * K + q] * b[(size_t)j * K + q];                         \
         float *dst = g->c + (size_t)(i0 + i) * g->n + j0 + j;                                                 \
         *dst = g->beta == 0 ? g->alpha * s : g->alpha * s + g->beta * *dst;                                   \
       }                                                                                                       \
+    }                                                                                                         \
   }                                                                                                           \
   /* B stored [K,N]: a tile of MB rows × JV vectors of columns, B row slices streamed along p */              \
   PF_INLINE void sk_nt_tile_##SUF(const gemm_ctx *g, int i0, int j0, int MB, int JV) {                        \
@@ -225,7 +261,9 @@ typedef float pf_v4u __attribute__((vector_size(16), aligned(4)));
       for (; j + JB <= j1; j += JB) {                                                                         \
         int i = 0;                                                                                            \
         for (; i + MB <= m; i += MB) sk_tb_tile_##SUF(g, i, j, MB, JB);                                       \
-        for (; i < m; i++) sk_tb_tile_##SUF(g, i, j, 1, JB);                                                  \
+        if (m - i >= 2 && MB > 2) sk_tb_tile_##SUF(g, i, j, 2, JB), i += 2;                                    \
+        if (i < m) sk_tb_tile_##SUF(g, i, j, 1, JB), i++;                                                     \
+        if (i < m) sk_tb_tile_##SUF(g, i, j, 1, JB);                                                          \
       }                                                                                                       \
       for (; j < j1; j++) {                                                                                   \
         int i = 0;                                                                                            \
