@@ -29,8 +29,15 @@ interface NodeLlamaCpp {
 }
 
 export interface LlamaCppRunner {
-  /** tokens/s over `tokens` decode steps after `prompt`, for `streams` sequences decoded at once */
-  tokensPerSecond(prompt: number[], tokens: number, streams: number, threads: number): Promise<number>;
+  /** tokens/s over `tokens` decode steps after `prompt` (or fewer, if `budgetMs` runs out), for `streams`
+   * sequences decoded at once */
+  tokensPerSecond(
+    prompt: number[],
+    tokens: number,
+    streams: number,
+    threads: number,
+    budgetMs?: number,
+  ): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -52,7 +59,7 @@ export async function openLlamaCpp(path: string): Promise<LlamaCppRunner | strin
     });
     const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
     return {
-      async tokensPerSecond(prompt, tokens, streams, threads) {
+      async tokensPerSecond(prompt, tokens, streams, threads, budgetMs = 10_000) {
         const ctx = await model.createContext({
           contextSize: prompt.length + tokens + 16,
           sequences: streams,
@@ -63,18 +70,21 @@ export async function openLlamaCpp(path: string): Promise<LlamaCppRunner | strin
           // each stream starts timing at its first generated token (the prompt is not timed), like ours
           const starts: number[] = [];
           let end = 0;
+          let done = 0;
           await Promise.all(
             Array.from({ length: streams }, async (_, s) => {
               const seq = ctx.getSequence();
               let n = 0;
               for await (const _tok of seq.evaluate(prompt, { temperature: 0 })) {
                 if (n === 0) starts[s] = performance.now();
-                if (++n > tokens) break;
+                // a time budget too: llama.cpp's spinning barriers can crawl on a loaded machine
+                if (++n > tokens || performance.now() - starts[s] > budgetMs) break;
               }
+              done += n - 1;
               end = Math.max(end, performance.now());
             }),
           );
-          return (streams * tokens) / ((end - Math.min(...starts)) / 1000);
+          return done / ((end - Math.min(...starts)) / 1000);
         } finally {
           await ctx.dispose();
         }

@@ -58,8 +58,8 @@ PF_INLINE void attn_fwd_body(void *vctx, int task) {
       else
         for (int j = j0; j < j1; j++) s[j - j0] = pf_dot(q, a->k + ((size_t)(b * a->kStride + j) * a->NKV + kvh) * HS, HS);
       float bm = -INFINITY;
-      for (int j = j0; j < j1; j++) {
-        s[j - j0] = allowed(a, b, i, j) ? a->scale * s[j - j0] : -INFINITY;
+      for (int j = j0; j < j1; j++) { /* j < jmax: only the padding mask can still exclude a key */
+        s[j - j0] = a->keyMask == NULL || allowed(a, b, i, j) ? a->scale * s[j - j0] : -INFINITY;
         if (s[j - j0] > bm) bm = s[j - j0];
       }
       if (bm == -INFINITY) continue;

@@ -8,8 +8,8 @@
 
 #define KC 256
 #define NC 3072
-/* multiply-adds below which a matmul runs on the calling thread (a pool round trip costs ~10-50 µs) */
-#define PF_MATMUL_GRAIN 65536
+/* multiply-adds per task: below one task a matmul runs on the calling thread (see PF_SERIAL_WORK) */
+#define PF_MATMUL_GRAIN PF_SERIAL_WORK
 
 /* rows up to which the skinny (packing-free) path is used: measured faster than packing up to ~40 rows on
  * 768-32000 wide Linear weights (bench/skinny-matmul.ts); PREFLOOP_SKINNY_M overrides (benchmarks) */
