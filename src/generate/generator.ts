@@ -14,6 +14,8 @@ export interface SamplingSettings {
   /** extra stop strings; the model's end-of-sequence token always stops */
   stop: string[];
   seed: number;
+  /** extra token ids that end a sample (besides the model's EOS); optional */
+  stopTokenIds?: number[];
 }
 
 export interface GenerationRequest {

@@ -30,3 +30,10 @@ export {
   saveHfFolder,
   type TokenizerSource,
 } from "./load.js";
+export { type DebertaConfig, debertaConfigFromHf } from "./deberta/config.js";
+export { DebertaEncoder, type EncoderOutput, type LayerActs } from "./deberta/encoder.js";
+export { type DebertaFolder, debertaV3Large, loadDebertaFolder, loadWeights } from "./deberta/load.js";
+export { logBucket, relativeIndexTable } from "./deberta/rel-pos.js";
+export { readTorchStateDict, unpickle } from "./io/torch-pickle.js";
+export { ZipArchive } from "./io/zip-read.js";
+export { type DebertaGrads, debertaBackward } from "./deberta/backward.js";

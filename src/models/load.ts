@@ -1,6 +1,7 @@
 // Entry points of the model layer: loadModel (GGUF file or HF folder -> CausalLM + tokenizer sources),
 // saveHfFolder and saveGguf for any CausalLM. Not the formats themselves (io/) or the math (llama/).
 import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { type Backend, getBackend } from "../engine/index.js";
 import { ModelError } from "../util/errors.js";
 import type { CausalLM } from "./causal-lm.js";
@@ -41,6 +42,11 @@ export function modelFromCheckpoint(ck: Checkpoint, opts: LoadOptions = {}): Lla
 export function loadModel(path: string, opts: LoadOptions = {}): LoadedModel {
   if (!existsSync(path)) throw new ModelError(`${path}: no such model file or folder`);
   if (statSync(path).isDirectory()) {
+    // An iterate trained from a GGUF model keeps a model.gguf beside its safetensors: it carries the
+    // SentencePiece vocabulary, which the folder has no tokenizer.json for.
+    const gguf = join(path, "model.gguf");
+    if (existsSync(gguf) && !existsSync(join(path, "tokenizer.json")))
+      return { ...loadModel(gguf, opts), path };
     const hf = loadHfFolder(path);
     return {
       model: modelFromCheckpoint(hf.checkpoint, { ...opts, adoptWeights: true }),

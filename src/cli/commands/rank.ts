@@ -25,7 +25,8 @@ export function registerRank(program: Command): void {
         batchSize: string;
         concurrency: string;
       }) => {
-        const { buildRanker, rankFile } = await import("../../reward/index.js");
+        const { buildRanker, rankFile, registerEngineRankers } = await import("../../reward/index.js");
+        registerEngineRankers();
         const { ConfigError } = await import("../../util/errors.js");
         const batchSize = Number(opts.batchSize);
         const concurrency = Number(opts.concurrency);

@@ -169,6 +169,12 @@ export class LlamaModel implements CausalLM {
     return { xf, st: { batch, pos, xs, acts, rstdf, xf } };
   }
 
+  /** Final-normed hidden states [B, T, C], no state kept (sequence-classification heads read these). */
+  hiddenStates(batch: TokenBatch): Float32Array {
+    this.checkBatch(batch, "hiddenStates");
+    return this.forwardTrunk(batch, false).xf;
+  }
+
   logits(batch: TokenBatch): Float32Array {
     this.checkBatch(batch, "logits");
     const { xf } = this.forwardTrunk(batch, false);
