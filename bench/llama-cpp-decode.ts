@@ -3,6 +3,8 @@
 // Not a dependency: imported on demand; when it is missing the caller prints a note and skips the column.
 // API as in node-llama-cpp v3 (getLlama, loadModel, createContext, LlamaContextSequence.evaluate).
 
+import { llamaCppEntry } from "../src/util/reference-deps.js";
+
 // The slice of node-llama-cpp's API used here, declared locally so the bench type-checks without it.
 interface Sequence {
   evaluate(tokens: number[], opts: { temperature: number }): AsyncIterable<number>;
@@ -42,13 +44,15 @@ export interface LlamaCppRunner {
 }
 
 /** Loads `path` in node-llama-cpp (CPU only, prebuilt binaries, never compiles); a string says why not. */
-export async function openLlamaCpp(path: string): Promise<LlamaCppRunner | string> {
+export async function openLlamaCpp(path: string, install = false): Promise<LlamaCppRunner | string> {
   let mod: NodeLlamaCpp;
-  const name = "node-llama-cpp"; // a variable: resolved at run time only
   try {
-    mod = (await import(name)) as NodeLlamaCpp;
+    const entry = llamaCppEntry(install);
+    if (entry === null)
+      return "node-llama-cpp is not installed (add --install-reference to fetch its CPU build)";
+    mod = (await import(entry)) as NodeLlamaCpp;
   } catch (e) {
-    return `node-llama-cpp is not importable (${(e as Error).message.split("\n")[0]}); install it with \`npm install --omit=optional node-llama-cpp @node-llama-cpp/linux-x64\``;
+    return `node-llama-cpp is not importable (${(e as Error).message.split("\n")[0]})`;
   }
   try {
     const llama = await mod.getLlama({

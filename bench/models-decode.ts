@@ -143,7 +143,9 @@ for (const [name, path] of files) {
     five = Math.max(five, ours(model, 5, n));
   }
   let line = `${name}: ours single ${f(single)} tok/s, n=5 ${f(five)} tok/s (n=5/single ${(five / single).toFixed(2)}x)`;
-  const cpp = process.argv.includes("--no-llama-cpp") ? "skipped (--no-llama-cpp)" : await openLlamaCpp(path);
+  const cpp = process.argv.includes("--no-llama-cpp")
+    ? "skipped (--no-llama-cpp)"
+    : await openLlamaCpp(path, process.argv.includes("--install-reference"));
   if (typeof cpp === "string") {
     console.log(`${line}\n  node-llama-cpp column skipped: ${cpp}`);
     continue;
