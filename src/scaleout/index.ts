@@ -1,0 +1,15 @@
+// Scale-out: external engines behind the loop's seams (TRL / alignment-handbook, hosted DPO, vLLM).
+export { type CheckedModel, checkTrainedModel, folderShapes, safetensorsShapes } from "./check-model.js";
+export { fillTemplate, type JobResult, runJob } from "./launch.js";
+export {
+  accelerateConfig,
+  launchScript,
+  shellQuote,
+  type TrlFiles,
+  type TrlJob,
+  trlRecipe,
+  trlRecipeYaml,
+  writeTrlFiles,
+} from "./trl-files.js";
+export { parseMetricLine, parseStepCounter, readLogHistory } from "./trl-logs.js";
+export { DEFAULT_TRL_COMMAND, exportTrl, metricsFrom, type TrlExport, trlTrainer } from "./trl-trainer.js";
