@@ -29,3 +29,22 @@ export {
 export type { GenerateBenchOptions, GenerateBenchResult, ThroughputRun } from "./bench.js";
 export { formatGenerateBench, formatThroughput, runGenerateBench, writeRandomLlamaGguf } from "./bench.js";
 export { type LlamaCppBench, runLlamaCppBench } from "./bench-llama-cpp.js";
+export {
+  openRemoteGenerator,
+  parseChoices,
+  RemoteGenerator,
+  type RemoteGeneratorOptions,
+  type RemoteMode,
+  samplingBody,
+  type TokenUsage,
+} from "./remote-generator.js";
+export { freePort, type LaunchedServer, type LaunchOptions, launchServer } from "./remote-launch.js";
+export {
+  defaultRetryPolicy,
+  GarbledResponseError,
+  isRetryable,
+  type RetryPolicy,
+  retryAfterMs,
+  retryDelayMs,
+  withRetries,
+} from "./remote-retry.js";

@@ -13,6 +13,9 @@ import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerStatus } from "./status.js";
 import { registerTrain } from "./train.js";
+import { registerBenchGenerate, registerGenerate } from "./generate.js";
+import { registerRank } from "./rank.js";
+import { registerBenchServe, registerServe } from "./serve.js";
 
 // biome-ignore format: one entry per line keeps union merges valid
 const registrations: Array<(program: Command) => void> = [
@@ -28,6 +31,8 @@ const registrations: Array<(program: Command) => void> = [
   registerRun,
   registerStatus,
   registerTrain,
+  registerServe,
+  registerBenchServe,
 ];
 
 export function registerCommands(program: Command): void {
