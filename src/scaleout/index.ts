@@ -13,3 +13,6 @@ export {
 } from "./trl-files.js";
 export { parseMetricLine, parseStepCounter, readLogHistory } from "./trl-logs.js";
 export { DEFAULT_TRL_COMMAND, exportTrl, metricsFrom, type TrlExport, trlTrainer } from "./trl-trainer.js";
+export { openEngineGenerator, remoteGeneratorOptions } from "./remote.js";
+export { dpoLine, openaiTrainer } from "./openai-trainer.js";
+export { exportTrlForRun } from "./export-run.js";

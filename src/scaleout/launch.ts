@@ -29,7 +29,13 @@ export interface JobResult {
 
 export function runJob(
   command: string,
-  o: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; onLine?: (line: string) => void; signal?: AbortSignal },
+  o: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    logFile: string;
+    onLine?: (line: string) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<JobResult> {
   const log = createWriteStream(o.logFile, { flags: "a" });
   log.write(`\n$ ${command}\n`);

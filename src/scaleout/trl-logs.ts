@@ -47,7 +47,8 @@ export function readLogHistory(dir: string): Metrics[] {
     return state.log_history.map((e) => {
       const out: Metrics = {};
       if (e && typeof e === "object")
-        for (const [k, x] of Object.entries(e as Record<string, unknown>)) if (typeof x === "number") out[k] = x;
+        for (const [k, x] of Object.entries(e as Record<string, unknown>))
+          if (typeof x === "number") out[k] = x;
       return out;
     });
   } catch {

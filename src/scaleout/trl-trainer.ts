@@ -81,7 +81,9 @@ export function trlTrainer(recipe: Recipe, logger: Logger | null): Trainer {
       if (refModelPath !== startModelPath)
         throw new ConfigError(
           `train.reference: base at iteration ${k} is not expressible for engines.trainer.type: trl`,
-          { hint: "alignment-handbook's dpo.py uses the starting model as reference; use reference: previous" },
+          {
+            hint: "alignment-handbook's dpo.py uses the starting model as reference; use reference: previous",
+          },
         );
       const iterDir = dirname(resolve(outDir));
       const job = await exportTrl({
