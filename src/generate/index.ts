@@ -18,12 +18,7 @@ export { promptKey, sampleStream, Xoshiro128 } from "./rng.js";
 export type { SampledToken } from "./sampler.js";
 export { TokenSampler, validateSampling } from "./sampler.js";
 export { completionText, StopCriteria } from "./stopping.js";
-export {
-  loadModelWithText,
-  type ModelWithText,
-  type OpenLocalGeneratorOptions,
-  openLocalGenerator,
-} from "./open.js";
+export { loadModelWithText, type ModelWithText, type OpenLocalGeneratorOptions, openLocalGenerator } from "./open.js";
 export {
   completedPromptIds,
   type GenerateFileOptions,

@@ -115,9 +115,7 @@ export const trainSchema = z
     lora_dropout: z
       .literal(0)
       .default(0)
-      .describe(
-        "0. Dropout on the adapter input: only 0 is supported (adapters are merged into the weights).",
-      ),
+      .describe("0. Dropout on the adapter input: only 0 is supported (adapters are merged into the weights)."),
     lora_target_modules: z
       .array(z.string().min(1))
       .min(1)
