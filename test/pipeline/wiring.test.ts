@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defaultComponents } from "../../src/pipeline/index.js";
-import { PrefloopError } from "../../src/util/errors.js";
+import { ModelError } from "../../src/util/errors.js";
 import { fakeRecipe } from "./fixtures/fakes.js";
 
-test("wiring: rankers come from src/reward; unwired layers fail with a clear 'not wired' error", async () => {
+test("wiring: rankers come from src/reward; engines pick the generator and trainer", async () => {
   const c = defaultComponents();
   const recipe = fakeRecipe({ rank: { ranker: "length" }, eval: { judge: "repetition" } });
   const ranker = await c.ranker(recipe);
@@ -14,14 +14,15 @@ test("wiring: rankers come from src/reward; unwired layers fail with a clear 'no
   assert.ok(s.scores[1] > s.scores[0], "length prefers the longer answer");
   await assert.rejects(
     c.generator(recipe, "m"),
-    (e: unknown) => e instanceof PrefloopError && /not wired/.test(e.message),
+    (e: unknown) => e instanceof ModelError && /\bm\b/.test(e.message),
   );
-  await assert.rejects(
-    c.trainer(recipe),
-    (e: unknown) => e instanceof PrefloopError && /not wired/.test(e.message),
-  );
-  await assert.rejects(
-    c.prompts(recipe),
-    (e: unknown) => e instanceof PrefloopError && /not wired/.test(e.message),
-  );
+  assert.equal((await c.trainer(recipe)).id, "local-dpo");
+  const remote = fakeRecipe({
+    engines: { generator: { type: "openai", base_url: "http://127.0.0.1:9/v1" }, trainer: { type: "trl" } },
+  });
+  const g = await c.generator(remote, "served-model");
+  assert.match(g.id, /served-model|remote|openai/);
+  await g.close?.();
+  assert.equal((await c.trainer(remote)).id, "trl");
+  assert.equal((await c.trainer(fakeRecipe({ engines: { trainer: { type: "openai" } } }))).id, "openai-dpo");
 });
