@@ -13,6 +13,7 @@ import {
 } from "../data/index.js";
 import { openLocalGenerator } from "../generate/index.js";
 import { buildRanker, registerEngineRankers } from "../reward/index.js";
+import { ConfigError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import type { Components } from "./components.js";
 import { localTrainer } from "./local-trainer.js";
@@ -45,7 +46,14 @@ export function defaultComponents(logger: Logger | null = null): Components {
     trainer: async (recipe: Recipe) => {
       const type = recipe.engines.trainer.type;
       if (type === "trl") return (await import("../scaleout/index.js")).trlTrainer(recipe, logger);
-      if (type === "openai") return (await import("../scaleout/index.js")).openaiTrainer(recipe, logger);
+      if (type === "openai") {
+        // The fine-tuned model exists only on the API: the loop must sample it there too.
+        if (recipe.engines.generator.type === "local")
+          throw new ConfigError("engines.generator.type: local cannot sample a hosted fine-tuned model", {
+            hint: "with engines.trainer.type: openai use engines.generator.type: openai (and its base_url)",
+          });
+        return (await import("../scaleout/index.js")).openaiTrainer(recipe, logger);
+      }
       return localTrainer(recipe, logger);
     },
     exportDataset: async (iteration, rows, dir) => {

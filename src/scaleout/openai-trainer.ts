@@ -9,7 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import OpenAI, { toFile } from "openai";
 import type { Recipe } from "../config/index.js";
 import { writeFileAtomic } from "../data/index.js";
-import type { PreferenceRow, Trainer, TrainerSettings, TrainMetrics } from "../pipeline/components.js";
+import type { PreferenceRow, Trainer, TrainerSettings, TrainMetrics } from "../pipeline/index.js";
 import { PrefloopError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 

@@ -2,8 +2,7 @@
 // openai attaches to base_url; vllm starts `command` ({model}, {port}) for the iteration's model, waits for
 // /health, samples, and stops it on close (or attaches to base_url when command is null).
 import type { Recipe } from "../config/index.js";
-import type { Generator } from "../generate/generator.js";
-import { openRemoteGenerator } from "../generate/index.js";
+import { type Generator, openRemoteGenerator } from "../generate/index.js";
 import { ConfigError } from "../util/errors.js";
 
 /** Options for src/generate's openRemoteGenerator from the recipe (exported for tests and `--dry-run`). */

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Recipe } from "../config/index.js";
 import { writeFileAtomic, writeIterationDataset } from "../data/index.js";
-import type { PreferenceRow, Trainer, TrainerSettings, TrainMetrics } from "../pipeline/components.js";
+import type { PreferenceRow, Trainer, TrainerSettings, TrainMetrics } from "../pipeline/index.js";
 import { ConfigError, PrefloopError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import { checkTrainedModel } from "./check-model.js";

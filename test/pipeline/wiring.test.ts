@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defaultComponents } from "../../src/pipeline/index.js";
-import { ModelError } from "../../src/util/errors.js";
+import { ConfigError, ModelError } from "../../src/util/errors.js";
 import { fakeRecipe } from "./fixtures/fakes.js";
 
 test("wiring: rankers come from src/reward; engines pick the generator and trainer", async () => {
@@ -24,5 +24,15 @@ test("wiring: rankers come from src/reward; engines pick the generator and train
   assert.match(g.id, /served-model|remote|openai/);
   await g.close?.();
   assert.equal((await c.trainer(remote)).id, "trl");
-  assert.equal((await c.trainer(fakeRecipe({ engines: { trainer: { type: "openai" } } }))).id, "openai-dpo");
+  const hosted = fakeRecipe({
+    engines: {
+      generator: { type: "openai", base_url: "https://api.openai.com/v1" },
+      trainer: { type: "openai" },
+    },
+  });
+  assert.equal((await c.trainer(hosted)).id, "openai-dpo");
+  await assert.rejects(
+    c.trainer(fakeRecipe({ engines: { trainer: { type: "openai" } } })),
+    (e: unknown) => e instanceof ConfigError && /engines\.generator\.type: local/.test(e.message),
+  );
 });

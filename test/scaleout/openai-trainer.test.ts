@@ -2,7 +2,7 @@
 // beta, polling, the resulting model id in model_ref.json used by the next iteration's generator; a failed or
 // cancelled job fails the train stage with the API's message and a rerun creates a new job and finishes.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -73,3 +73,38 @@ for (const outcome of ["failed", "cancelled"] as const) {
     }
   });
 }
+
+test("trainer: openai — a rerun re-attaches to the job a killed run left running (no second upload or job)", async () => {
+  const fx = await startFixture();
+  const dir = mkdtempSync(join(tmpdir(), "pf-oai-attach-"));
+  try {
+    fx.state.jobs.set("ftjob-7", { model: "base-m", polls: 0, outcome: "succeeded", suffix: "prefloop-it1" });
+    const iter = join(dir, "iteration-1");
+    mkdirSync(join(iter, "openai"), { recursive: true });
+    mkdirSync(join(iter, ".model.tmp"));
+    writeFileSync(
+      join(iter, "openai", "job.json"),
+      JSON.stringify({ id: "ftjob-7", file: "file-9", model: "base-m" }),
+    );
+    const recipe = fakeRecipe({
+      engines: { trainer: { type: "openai", base_url: fx.url, poll_interval_s: 0.01 } },
+    });
+    const trainer = openaiTrainer(recipe, null);
+    const settings = {
+      ...recipe.train,
+      seed: 1,
+      threads: 1,
+      iteration: 1,
+      checkpointDir: "",
+      referenceLogpsPath: null,
+    };
+    await trainer.train([], "base-m", "base-m", join(iter, ".model.tmp"), settings);
+    assert.equal(fx.state.jobBodies.length, 0);
+    assert.equal(fx.state.uploads.length, 0);
+    const ref = JSON.parse(readFileSync(join(iter, ".model.tmp", "model_ref.json"), "utf8"));
+    assert.equal(ref.model, "ft:base-m:prefloop:prefloop-it1:ftjob-7");
+  } finally {
+    fx.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
