@@ -155,6 +155,7 @@ export function launchScript(files: TrlFiles, engine: EnginesConfig["trainer"]):
     "#!/usr/bin/env bash",
     "# Written by prefloop: runs alignment-handbook's DPO script on this iteration's recipe.",
     "set -euo pipefail",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell default expansion, not a JS template
     'HANDBOOK="${ALIGNMENT_HANDBOOK:-.}"',
     `ACCELERATE_LOG_LEVEL=info exec accelerate launch --config_file ${shellQuote(files.accelerateConfig)} \\`,
     `  --num_processes ${engine.num_processes} "$HANDBOOK/scripts/dpo.py" --config ${shellQuote(files.recipe)}`,

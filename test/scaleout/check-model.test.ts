@@ -68,9 +68,9 @@ test("checkTrainedModel accepts a saved folder and names each defect", () => {
 
 test("Trainer.log lines, tqdm counters and log_history give the loop's metrics", () => {
   const m = parseMetricLine(
-    "{'loss': 0.6931, 'grad_norm': nan, 'learning_rate': 5e-07, 'rewards/accuracies': 0.5, 'epoch': 0.1}",
+    "{'loss': 0.6925, 'grad_norm': nan, 'learning_rate': 5e-07, 'rewards/accuracies': 0.5, 'epoch': 0.1}",
   );
-  assert.deepEqual(m, { loss: 0.6931, learning_rate: 5e-7, "rewards/accuracies": 0.5, epoch: 0.1 });
+  assert.deepEqual(m, { loss: 0.6925, learning_rate: 5e-7, "rewards/accuracies": 0.5, epoch: 0.1 });
   assert.equal(parseMetricLine("{'eval_runtime': 1.0}"), null);
   assert.equal(parseMetricLine("INFO loading {weights}"), null);
   assert.deepEqual(parseStepCounter(" 12%|█▏        | 12/100 [00:03<00:20,  4.2it/s]"), {
