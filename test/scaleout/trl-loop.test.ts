@@ -3,29 +3,17 @@
 // job crashes once (the stage fails, the run is resumable), the rerun relaunches; iteration 2 starts from
 // iteration 1's checkpoint, which was validated (architecture, tokenizer, tensor shapes).
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { recipeFromObject } from "../../src/config/index.js";
-import { loadModel, saveHfFolder } from "../../src/models/index.js";
+import { loadModel } from "../../src/models/index.js";
 import { defaultComponents, runLoop } from "../../src/pipeline/index.js";
 import { checkTrainedModel } from "../../src/scaleout/index.js";
 import { PrefloopError } from "../../src/util/errors.js";
 import { Logger } from "../../src/util/log.js";
-
-export function tinyHfModel(dir: string): string {
-  const files = mkdtempSync(join(tmpdir(), "pf-tok-"));
-  copyFileSync("test/golden/text/stories260k-tokenizer.json", join(files, "tokenizer.json"));
-  writeFileSync(
-    join(files, "tokenizer_config.json"),
-    JSON.stringify({ bos_token: "<s>", eos_token: "</s>" }),
-  );
-  saveHfFolder(loadModel("models/stories260K.gguf").model, dir, {
-    tokenizerFiles: [join(files, "tokenizer.json"), join(files, "tokenizer_config.json")],
-  });
-  return dir;
-}
+import { tinyHfModel } from "./fixtures/tiny-hf.js";
 
 test("trainer: trl runs the launch command, survives a crashed job, and the loop continues with its checkpoint", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pf-trl-loop-"));
