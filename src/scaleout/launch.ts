@@ -78,13 +78,28 @@ export function runJob(
     }
   };
   o.signal?.addEventListener("abort", abort, { once: true });
+  // The job has its own process group, so a Ctrl-C on prefloop would not reach it: stop it, then let the
+  // signal take its default course.
+  const onSignal = (sig: NodeJS.Signals) => {
+    abort();
+    detach();
+    process.kill(process.pid, sig);
+  };
+  const detach = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   return new Promise((resolve, reject) => {
     child.on("error", (e) => {
+      detach();
       log.end();
       reject(e);
     });
     child.on("close", (code, signal) => {
       o.signal?.removeEventListener("abort", abort);
+      detach();
       log.end(() => resolve({ code, signal, tail }));
     });
   });
