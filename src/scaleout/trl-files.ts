@@ -79,7 +79,6 @@ export function trlRecipe(job: TrlJob): Record<string, unknown> {
     weight_decay: t.weight_decay,
     max_grad_norm: t.max_grad_norm,
     output_dir: job.outputDir,
-    overwrite_output_dir: false,
     per_device_train_batch_size: t.per_device_train_batch_size,
     per_device_eval_batch_size: t.per_device_train_batch_size,
     push_to_hub: false,

@@ -90,7 +90,6 @@ const handbookDpoRecipe = z.strictObject({
   weight_decay: z.number(),
   max_grad_norm: z.number(),
   output_dir: z.string(),
-  overwrite_output_dir: z.boolean(),
   per_device_train_batch_size: z.number().int(),
   per_device_eval_batch_size: z.number().int(),
   push_to_hub: z.boolean(),
