@@ -91,6 +91,9 @@ export async function runLoop(o: LoopOptions): Promise<Summary> {
       engines: { generator: recipe.engines.generator.type, trainer: recipe.engines.trainer.type },
     },
   });
+  const ids = stageIds(K);
+  if (ids.every((id) => run.isDone(id)))
+    logger.info(`${outDir}: all ${ids.length} stages are done already; nothing to run`);
   const ranker = new Lazy<Ranker>(() => components.ranker(recipe));
   const judge = new Lazy<Ranker>(() => components.judge(recipe));
   const trainer = new Lazy<Trainer>(() => components.trainer(recipe));

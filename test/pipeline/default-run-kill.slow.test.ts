@@ -47,13 +47,15 @@ interface Kill {
   /** kill at the first event at or past this position of the reference run's event order */
   at: number;
   delayMs: number;
+  /** Ctrl-C instead of kill -9 (the run must stop with a resume hint, exit code 130) */
+  signal?: "SIGINT";
 }
 
 function runChild(
   out: string,
   order: Map<string, number> | null,
   kill: Kill | "on-manifest" | null,
-): Promise<{ killed: boolean; events: Event[] }> {
+): Promise<{ killed: boolean; events: Event[]; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, PREFLOOP_QUIET_NOTICES: "1" };
     delete env.PREFLOOP_THREADS;
@@ -78,7 +80,10 @@ function runChild(
     let armed = false;
     const fire = (delayMs: number) => {
       armed = true;
-      setTimeout(() => p.kill("SIGKILL"), delayMs);
+      setTimeout(
+        () => p.kill(kill !== null && kill !== "on-manifest" ? (kill.signal ?? "SIGKILL") : "SIGKILL"),
+        delayMs,
+      );
     };
     let poll: NodeJS.Timeout | undefined;
     if (kill === "on-manifest") {
@@ -103,8 +108,8 @@ function runChild(
     });
     p.on("exit", (code, signal) => {
       clearInterval(poll);
-      if (signal === "SIGKILL") resolve({ killed: true, events });
-      else if (code === 0) resolve({ killed: false, events });
+      if (signal === "SIGKILL" || (code === 130 && armed)) resolve({ killed: true, events, stderr });
+      else if (code === 0) resolve({ killed: false, events, stderr });
       else reject(new Error(`prefloop run exited ${code}: ${stderr.slice(-3000)}`));
     });
   });
@@ -195,6 +200,10 @@ test("SIGKILL the real default run at 10+ moments over every stage: resumed file
       }
     }
     targets.sort((a, b) => a.at - b.at);
+    // One of the middle ones is a Ctrl-C.
+    targets[Math.floor(targets.length / 2)].signal = "SIGINT";
+    let interrupted = "";
+    let lockAfterInterrupt = false;
 
     const out = join(base, "killed");
     const hit: string[] = [];
@@ -206,20 +215,39 @@ test("SIGKILL the real default run at 10+ moments over every stage: resumed file
       return hit.push(running ?? `between stages (before ${next ?? "the end"})`);
     };
     let kills = 0;
+    let checkpointResumes = 0;
     let finished = false;
     // The first kill lands as soon as the manifest exists (prompts split / base eval start).
     for (const kill of ["on-manifest" as const, ...targets]) {
       const r = await runChild(out, order, kill);
+      // A train bar that opens past step 0 continued from a checkpoint inside the loop.
+      if (
+        r.events.some(
+          (e) =>
+            e.stage.startsWith("train") &&
+            !e.final &&
+            e.done > 0 &&
+            e === r.events.find((x) => x.stage === e.stage),
+        )
+      )
+        checkpointResumes += 1;
       if (!r.killed) {
         finished = true;
         break;
       }
       kills += 1;
       record();
+      if (kill !== "on-manifest" && kill.signal === "SIGINT") {
+        interrupted = r.stderr;
+        lockAfterInterrupt = existsSync(join(out, "lock"));
+      }
     }
     if (!finished) assert.equal((await runChild(out, order, null)).killed, false);
     const seconds = (performance.now() - t0) / 1000;
 
+    assert.notEqual(interrupted, "", "the Ctrl-C target was never reached");
+    assert.match(interrupted, /prefloop: interrupted; .* Resume with: prefloop run .*--set threads=2/);
+    assert.equal(lockAfterInterrupt, false, "Ctrl-C released the lock");
     const why = `(seed ${startSeed}; kills during: ${hit.join(", ")})`;
     assert.ok(kills >= 10, `only ${kills} kills landed ${why}`);
     for (const stage of ["generate", "train", "heldout-eval"])
@@ -247,7 +275,7 @@ test("SIGKILL the real default run at 10+ moments over every stage: resumed file
     process.stderr.write(
       `default-run kill test: ${kills} kills (seed ${startSeed}) during ${hit.join(", ")}; ` +
         `${Object.keys(a).length} files equal, ${jsonlFiles} JSONL files without lost or repeated rows; ` +
-        `resumed stages ${resumed.join(", ")}; reference run ${refSeconds.toFixed(0)}s, test ${seconds.toFixed(0)}s\n`,
+        `resumed stages ${resumed.join(", ")}; ${checkpointResumes} train stage(s) resumed from a checkpoint; reference run ${refSeconds.toFixed(0)}s, test ${seconds.toFixed(0)}s\n`,
     );
   } catch (e) {
     process.stderr.write(`default-run kill test: runs kept in ${base} for inspection\n`);
