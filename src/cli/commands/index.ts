@@ -11,6 +11,8 @@ import { registerBenchGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
+import { registerServe } from "./serve.js";
+import { registerBenchServe } from "./serve.js";
 import { registerStatus } from "./status.js";
 import { registerTrain } from "./train.js";
 
@@ -26,6 +28,8 @@ const registrations: Array<(program: Command) => void> = [
   registerRank,
   registerReport,
   registerRun,
+  registerServe,
+  registerBenchServe,
   registerStatus,
   registerTrain,
 ];
