@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// Copies the non-TypeScript files the code reads at run time (judge prompt templates, ...) from src/ into
-// dist/ beside the compiled modules, which tsc does not do.
-import { copyFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
+// Copies the non-TypeScript files under src/ (prompt templates and their notices) into dist/, which tsc
+// does not do, so the built CLI finds them beside the compiled modules. Run by `npm run build`.
+import { cpSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const src = join(root, "src");
+const dist = join(root, "dist");
 
 function walk(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) walk(p);
+    else if (!entry.name.endsWith(".ts") && entry.name !== "README.md")
+      cpSync(p, join(dist, relative(src, p)));
+  }
 }
-
-for (const file of walk("src").filter((f) => f.endsWith(".txt") || f.endsWith(".json"))) {
-  const out = join("dist", relative("src", file));
-  mkdirSync(dirname(out), { recursive: true });
-  copyFileSync(file, out);
-}
+walk(src);
