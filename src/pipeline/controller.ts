@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Recipe, recipeToYaml } from "../config/index.js";
-import type { Generator } from "../generate/generator.js";
-import type { Ranker } from "../reward/ranker.js";
+import type { Generator } from "../generate/index.js";
+import type { Ranker } from "../reward/index.js";
 import type { Logger } from "../util/log.js";
 import { writeFileAtomic } from "./atomic.js";
 import type { Components, PreferenceRow, PromptRecord, Trainer } from "./components.js";
