@@ -1,0 +1,29 @@
+// Public interface of src/rm: reward models (scalar head on a Llama-family trunk), their losses, training and evaluation.
+export {
+  type PairExample,
+  type PairwiseExample,
+  type PointExample,
+  lastPositions,
+  padBatch,
+  pairwiseIds,
+  sequenceIds,
+} from "./encode.js";
+export {
+  btLoss,
+  type BtOptions,
+  type LossResult,
+  pairwiseLoss,
+  type PointwiseKind,
+  pointwiseLoss,
+} from "./losses.js";
+export { type LoadRmOptions, loadRewardModel, RewardModel, type RmHead, trunkOf } from "./model.js";
+export { parseRmSettings, type RmSettings, type RmSettingsInput, rmSettingsSchema } from "./settings.js";
+export {
+  evaluateRm,
+  type RmData,
+  type RmProgress,
+  rmMicroBatch,
+  type TrainRmOptions,
+  type TrainRmResult,
+  trainRewardModel,
+} from "./trainer.js";
