@@ -16,7 +16,15 @@ export {
   type PointwiseKind,
   pointwiseLoss,
 } from "./losses.js";
-export { type LoadRmOptions, loadRewardModel, RewardModel, type RmHead, trunkOf } from "./model.js";
+export {
+  type LoadRmOptions,
+  loadRewardModel,
+  RewardModel,
+  type RmHead,
+  randomRewardModel,
+  trunkOf,
+} from "./model.js";
+export { type UnlabelledPair, type WeakLabels, weakLabels } from "./weak.js";
 export { parseRmSettings, type RmSettings, type RmSettingsInput, rmSettingsSchema } from "./settings.js";
 export {
   evaluateRm,

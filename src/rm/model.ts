@@ -215,3 +215,27 @@ export async function loadRewardModel(path: string, o: LoadRmOptions = {}): Prom
   }
   throw new ModelError(`${path}: the backbone has no tokenizer (tokenizer.json or GGUF tokenizer metadata)`);
 }
+
+/**
+ * A randomly initialised reward model (HF's init: N(0, 0.02) weights, unit norms) on `config`: the documented
+ * small backbone when no pretrained one fits (tests, synthetic tasks, the UltraFeedback baseline).
+ */
+export function randomRewardModel(
+  config: LlamaModel["config"],
+  assets: TextAssets,
+  seed = 0,
+  backend: Backend = getBackend(),
+): RewardModel {
+  const cfg = { ...config, tieWordEmbeddings: true };
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  let k = 1;
+  for (const [name, shape] of parameterShapes(cfg)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = name.endsWith("norm.weight")
+      ? new Float32Array(n).fill(1)
+      : normal(seed * 7919 + k, n, 0.02);
+    tensors.set(name, { shape, data });
+    k++;
+  }
+  return new RewardModel(trunkOf(cfg, tensors, backend), normal(seed * 7919, cfg.hiddenSize, 0.02), assets);
+}

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { getBackend } from "../../src/engine/index.js";
-import { configFromHf, loadWeights } from "../../src/models/index.js";
+import { configFromHf, type LlamaConfig, loadWeights } from "../../src/models/index.js";
 import { RewardModel, trunkOf } from "../../src/rm/index.js";
 import { PlainChatTemplate, type TextAssets, type Tokenizer } from "../../src/text/index.js";
 
@@ -38,3 +38,43 @@ export function goldenModel(): RewardModel {
     charAssets(48),
   );
 }
+
+export const tinyConfig: LlamaConfig = {
+  modelType: "llama",
+  vocabSize: 48,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numLayers: 2,
+  numHeads: 4,
+  numKvHeads: 4,
+  headDim: 8,
+  rmsNormEps: 1e-6,
+  ropeTheta: 10000,
+  ropeLayout: "half",
+  ropeScaling: null,
+  maxPositionEmbeddings: 256,
+  tieWordEmbeddings: true,
+  attentionBias: false,
+  bosTokenId: 1,
+  eosTokenIds: [2],
+};
+
+/** Deterministic pseudo-random in [0, 1) from a string and a salt. */
+export function hashUnit(text: string, salt: number): number {
+  let h = (2166136261 ^ salt) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  h ^= h >>> 15;
+  h = Math.imul(h, 2246822507) >>> 0;
+  h ^= h >>> 13;
+  return h / 4294967296;
+}
+
+/** Random strings over "abcdef" (the synthetic rule: more 'a's is better). */
+export function randomText(seed: number, i: number): string {
+  const n = 6 + Math.floor(hashUnit(`len${i}`, seed) * 8);
+  let s = "";
+  for (let j = 0; j < n; j++) s += "abcdef"[Math.floor(hashUnit(`${i}:${j}`, seed) * 6)];
+  return s;
+}
+
+export const countA = (s: string): number => [...s].filter((c) => c === "a").length;
