@@ -35,3 +35,23 @@ export {
   type TrainRmResult,
   trainRewardModel,
 } from "./trainer.js";
+export {
+  type BuildDataOptions,
+  buildRmData,
+  type PairText,
+  pairTexts,
+  promptOf,
+  type RawRow,
+  readRows,
+  rowKind,
+  textOf,
+} from "./data.js";
+export {
+  type CalibrationBin,
+  type LengthStratum,
+  pairScores,
+  type RmEvalReport,
+  rmEvalReport,
+} from "./eval.js";
+export { reliabilitySpec, renderSvg } from "./eval-chart.js";
+export { rewardModelRanker } from "./ranker.js";
