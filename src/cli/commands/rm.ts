@@ -20,6 +20,7 @@ interface EvalFlags {
   compare?: string;
   out?: string;
   limit?: string;
+  maxLength?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -128,6 +129,11 @@ export function registerRm(program: Command): void {
     .requiredOption("--data <file>", "JSONL/JSON pairs: prompt, chosen, rejected")
     .option("--compare <spec>", "another ranker to measure agreement with")
     .option("--limit <n>", "first n pairs only")
+    .option(
+      "--max-length <n>",
+      "tokens per sequence for a reward-model folder (longer: keep the end)",
+      "4096",
+    )
     .option("--out <dir>", "write rm_eval.json and reliability.svg here")
     .action(async (flags: EvalFlags) => {
       const { existsSync, mkdirSync, writeFileSync } = await import("node:fs");
@@ -136,7 +142,11 @@ export function registerRm(program: Command): void {
       const { buildRanker, registerEngineRankers } = await import("../../reward/index.js");
       registerEngineRankers();
       const ranker = existsSync(join(flags.model, "config.json"))
-        ? rmLib.rewardModelRanker(await rmLib.loadRewardModel(flags.model), flags.model)
+        ? rmLib.rewardModelRanker(
+            await rmLib.loadRewardModel(flags.model),
+            flags.model,
+            Number(flags.maxLength ?? 4096),
+          )
         : await buildRanker(flags.model, { baseDir: process.cwd() }, "--model");
       let pairs = rmLib.pairTexts(rmLib.readRows(flags.data), flags.data);
       if (flags.limit) pairs = pairs.slice(0, Number(flags.limit));
