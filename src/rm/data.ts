@@ -201,7 +201,7 @@ export async function buildRmData(
       });
     return {
       data: { kind: "pairwise", train: toPw(sp.train, true), test: toPw(sp.test, false) },
-      note: `${note} pairwise on ${sp.train.length} pairs (both orders)`.trim(),
+      note: `${note ? `${note}; ` : ""}pairwise on ${sp.train.length} pairs (both orders)`.trim(),
     };
   }
   if (s.loss === "bce" || s.loss === "mse")
@@ -215,6 +215,6 @@ export async function buildRmData(
     }));
   return {
     data: { kind: "pairs", train: toEx(sp.train), test: toEx(sp.test) },
-    note: `${note} Bradley–Terry on ${sp.train.length} pairs, ${sp.test.length} held out`.trim(),
+    note: `${note ? `${note}; ` : ""}Bradley–Terry on ${sp.train.length} pairs, ${sp.test.length} held out`.trim(),
   };
 }

@@ -95,7 +95,14 @@ export function registerRm(program: Command): void {
       }
       registerEngineRankers();
       const lfs = await Promise.all(
-        flags.lf.map((spec, i) => buildRanker(spec, { baseDir: process.cwd() }, `--lf #${i + 1}`)),
+        flags.lf.map((spec, i) =>
+          // a JSON object is the object form of a spec, e.g. '{"type":"length","target":400}'
+          buildRanker(
+            spec.startsWith("{") ? JSON.parse(spec) : spec,
+            { baseDir: process.cwd() },
+            `--lf #${i + 1}`,
+          ),
+        ),
       );
       const evalRows = flags.evalData ? rmLib.readRows(flags.evalData) : undefined;
       const { data, note } = await rmLib.buildRmData(rmLib.readRows(flags.data), flags.data, {
