@@ -36,7 +36,12 @@ for (const modelPath of models) {
   // node-llama-cpp first: its threads and the engine's never overlap
   const ref = args.includes("--no-llama-cpp")
     ? null
-    : await runLlamaCppBench(modelPath, { tokens, n, threads });
+    : await runLlamaCppBench(modelPath, {
+        tokens,
+        n,
+        threads,
+        install: args.includes("--install-reference"),
+      });
   log(`${modelPath}: prefloop`);
   const ours = await runGenerateBench({ modelPath, tokens, n, progress: log });
   process.stdout.write(`${formatGenerateBench(ours, ref)}\n`);

@@ -58,8 +58,8 @@ PF_INLINE void attn_fwd_body(void *vctx, int task) {
       else
         for (int j = j0; j < j1; j++) s[j - j0] = pf_dot(q, a->k + ((size_t)(b * a->kStride + j) * a->NKV + kvh) * HS, HS);
       float bm = -INFINITY;
-      for (int j = j0; j < j1; j++) {
-        s[j - j0] = allowed(a, b, i, j) ? a->scale * s[j - j0] : -INFINITY;
+      for (int j = j0; j < j1; j++) { /* j < jmax: only the padding mask can still exclude a key */
+        s[j - j0] = a->keyMask == NULL || allowed(a, b, i, j) ? a->scale * s[j - j0] : -INFINITY;
         if (s[j - j0] > bm) bm = s[j - j0];
       }
       if (bm == -INFINITY) continue;
@@ -90,7 +90,9 @@ PF_MULTIVERSION(attn_fwd_task, attn_fwd_body)
 
 void pf_attention_forward(const pf_attention_args *a) {
   int nq = (a->Tq + QB - 1) / QB;
-  pf_parallel(a->B * a->NH * nq, attn_fwd_task, (void *)a);
+  /* QKᵀ and PV multiply-adds over the causal triangle: decoding a few rows stays on the calling thread */
+  long keys = (long)a->Tq * (a->qPos0 < a->Tk ? a->qPos0 : a->Tk) + (long)a->Tq * (a->Tq + 1) / 2;
+  pf_parallel_work(a->B * a->NH * nq, 2L * a->B * a->NH * keys * a->HS, attn_fwd_task, (void *)a);
 }
 
 /* dS = P ∘ (dP - D), D_i = dO_i · O_i; dV += Pᵀ dO; dQ += scale dS K; dK += scale dSᵀ Q */

@@ -12,6 +12,9 @@
 typedef void (*pf_task_fn)(void *ctx, int task);
 /* Runs fn(ctx, t) for t in [0, ntasks) over the pool; returns when all are done. Single caller at a time. */
 void pf_parallel(int ntasks, pf_task_fn fn, void *ctx);
+/* pf_parallel, but on the calling thread when `work` (multiply-adds or element ops) is below PF_SERIAL_WORK */
+void pf_parallel_work(int ntasks, long work, pf_task_fn fn, void *ctx);
+#define PF_SERIAL_WORK 262144L
 int pf_threads(void);
 void pf_pool_init(int threads);
 
@@ -42,6 +45,16 @@ typedef float pf_v16u __attribute__((vector_size(64), aligned(4)));
     else name##_scalar(ctx, task);                                                         \
   }
 
+/* Σ of 8 lanes by halving: 3 vector adds, not 8 dependent scalar ones (short dots, e.g. attention decode
+ * with small heads, were dominated by the reduction) */
+typedef float pf_v4f __attribute__((vector_size(16)));
+typedef union { pf_v8 v; pf_v4f h[2]; } pf_v8_halves;
+PF_INLINE float pf_hsum8(pf_v8 v) {
+  pf_v8_halves u = {v};
+  pf_v4f q = u.h[0] + u.h[1];
+  return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
 /* Dot product with 8 independent lanes (vectorises without -ffast-math). */
 PF_INLINE float pf_dot(const float *a, const float *b, int n) {
   pf_v8 acc = {0};
@@ -49,8 +62,7 @@ PF_INLINE float pf_dot(const float *a, const float *b, int n) {
   for (; i + 8 <= n; i += 8) acc += *(const pf_v8u *)(a + i) * *(const pf_v8u *)(b + i);
   float s = 0;
   for (; i < n; i++) s += a[i] * b[i];
-  for (int l = 0; l < 8; l++) s += acc[l];
-  return s;
+  return s + pf_hsum8(acc);
 }
 
 /* y[i] += a * x[i] */

@@ -1,13 +1,26 @@
 /* sgemm, C = alpha op(A) op(B) + beta C (row-major), after the BLIS/GotoBLAS design: op(A) packed into
  * MR-row slivers, op(B) into NR-column slivers (zero-padded), a register-tiled MR×NR micro-kernel per ISA
- * (AVX-512 12×32, AVX2+FMA 6×16, baseline 4×8), tasks of sliver blocks spread over the pool. Rows m <= 4
- * (decoding) take a packing-free path. Backward is two more matmuls: src/engine/ops/matmul-grad.ts. */
+ * (AVX-512 12×32, AVX2+FMA 6×16, baseline 4×8), tasks of sliver blocks spread over the pool. Skinny
+ * products (m <= 32 rows, decoding a few streams) take a packing-free path that streams B once for all rows. Backward is two more matmuls: src/engine/ops/matmul-grad.ts. */
 #include <stdlib.h>
 
 #include "pf_common.h"
 
 #define KC 256
 #define NC 3072
+/* multiply-adds per task: below one task a matmul runs on the calling thread (see PF_SERIAL_WORK) */
+#define PF_MATMUL_GRAIN PF_SERIAL_WORK
+
+/* rows up to which the skinny (packing-free) path is used: measured faster than packing up to ~40 rows on
+ * 768-32000 wide Linear weights (bench/skinny-matmul.ts); PREFLOOP_SKINNY_M overrides (benchmarks) */
+static int skinny_max_m(void) {
+  static int v = -1;
+  if (v < 0) {
+    const char *e = getenv("PREFLOOP_SKINNY_M");
+    v = e ? atoi(e) : 32;
+  }
+  return v;
+}
 
 typedef struct {
   const float *a, *b;
@@ -149,27 +162,151 @@ static void compute_task(void *vctx, int t) {
   }
 }
 
-/* ---- small m (decoding): no packing; tasks are column chunks ---- */
-PF_INLINE void gemv_body(void *vctx, int t) {
-  gemm_ctx *g = vctx;
-  int chunk = (g->n + g->tasksB - 1) / g->tasksB;
-  int j0 = t * chunk, j1 = j0 + chunk < g->n ? j0 + chunk : g->n;
-  for (int i = 0; i < g->m; i++) {
-    float *crow = g->c + (size_t)i * g->n;
-    if (g->transB) { /* rows of B are contiguous: dot products */
-      for (int j = j0; j < j1; j++) {
-        float s = g->alpha * pf_dot(g->a + (size_t)i * g->k, g->b + (size_t)j * g->k, g->k);
-        crow[j] = g->beta == 0 ? s : s + g->beta * crow[j];
-      }
-    } else { /* C row = Σ_p a[i,p] B[p,:] */
-      if (g->beta == 0) memset(crow + j0, 0, (j1 - j0) * sizeof(float));
-      else if (g->beta != 1) for (int j = j0; j < j1; j++) crow[j] *= g->beta;
-      for (int p = 0; p < g->k; p++)
-        pf_axpy_row(crow + j0, g->alpha * g->a[(size_t)i * g->k + p], g->b + (size_t)p * g->n + j0, j1 - j0);
-    }
-  }
+/* ---- skinny m (decoding, a few streams): no packing; every weight row is read from memory once and
+ * used for all m rows of A while it sits in L1. Tasks are column ranges of C. ---- */
+typedef float pf_v4 __attribute__((vector_size(16)));
+typedef float pf_v4u __attribute__((vector_size(16), aligned(4)));
+#define SK_MAXM 4 /* register tile bounds; MB, JB are compile-time constants after inlining */
+
+/* lane sums by halving (a few vector adds, not W dependent scalar adds: with short K they dominated) */
+typedef union { pf_v16 v; pf_v8 h[2]; } sk_u16;
+typedef union { pf_v8 v; pf_v4 h[2]; } sk_u8;
+PF_INLINE float sk_hsum_v4(pf_v4 v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+PF_INLINE float sk_hsum_v8(pf_v8 v) {
+  sk_u8 u = {v};
+  return sk_hsum_v4(u.h[0] + u.h[1]);
 }
-PF_MULTIVERSION(gemv_task, gemv_body)
+PF_INLINE float sk_hsum_v16(pf_v16 v) {
+  sk_u16 u = {v};
+  return sk_hsum_v8(u.h[0] + u.h[1]);
+}
+/* the four lane sums of x0..x3 at once: pairwise shuffles, a transposed reduction */
+typedef int32_t sk_i8 __attribute__((vector_size(32)));
+typedef int32_t sk_i4 __attribute__((vector_size(16)));
+PF_INLINE pf_v4 sk_hsum4_v8(pf_v8 x0, pf_v8 x1, pf_v8 x2, pf_v8 x3) {
+  const sk_i8 ev = {0, 8, 2, 10, 4, 12, 6, 14}, od = {1, 9, 3, 11, 5, 13, 7, 15};
+  const sk_i8 lo = {0, 1, 8, 9, 4, 5, 12, 13}, hi = {2, 3, 10, 11, 6, 7, 14, 15};
+  pf_v8 t0 = __builtin_shuffle(x0, x1, ev) + __builtin_shuffle(x0, x1, od);
+  pf_v8 t1 = __builtin_shuffle(x2, x3, ev) + __builtin_shuffle(x2, x3, od);
+  sk_u8 u = {__builtin_shuffle(t0, t1, lo) + __builtin_shuffle(t0, t1, hi)};
+  return u.h[0] + u.h[1];
+}
+PF_INLINE pf_v4 sk_hsum4_v16(pf_v16 x0, pf_v16 x1, pf_v16 x2, pf_v16 x3) {
+  sk_u16 a = {x0}, b = {x1}, c = {x2}, d = {x3};
+  return sk_hsum4_v8(a.h[0] + a.h[1], b.h[0] + b.h[1], c.h[0] + c.h[1], d.h[0] + d.h[1]);
+}
+PF_INLINE pf_v4 sk_hsum4_v4(pf_v4 x0, pf_v4 x1, pf_v4 x2, pf_v4 x3) {
+  const sk_i4 ev = {0, 4, 2, 6}, od = {1, 5, 3, 7}, lo = {0, 1, 4, 5}, hi = {2, 3, 6, 7};
+  pf_v4 t0 = __builtin_shuffle(x0, x1, ev) + __builtin_shuffle(x0, x1, od); /* x0_01 x1_01 x0_23 x1_23 */
+  pf_v4 t1 = __builtin_shuffle(x2, x3, ev) + __builtin_shuffle(x2, x3, od);
+  return __builtin_shuffle(t0, t1, lo) + __builtin_shuffle(t0, t1, hi);
+}
+#define SK_MAXJ 8
+#ifndef SK_WIDE1 /* 0: single rows use the 4-column tile too (A/B builds) */
+#define SK_WIDE1 1
+#endif
+
+/* transB (B stored [N,K], torch Linear weights): C[i,j] = alpha Σ_p A[i,p] B[j,p] + beta C[i,j], as a
+ * MB×JB tile of dot products with vector accumulators, reduced across lanes once at the end. */
+#define SK_DEFINE(SUF, VT, VTU, W)                                                                            \
+  PF_INLINE void sk_tb_tile_##SUF(const gemm_ctx *g, int i0, int j0, int MB, int JB) {                        \
+    const int K = g->k;                                                                                       \
+    const float *a = g->a + (size_t)i0 * K, *b = g->b + (size_t)j0 * K;                                       \
+    VT acc[SK_MAXM][SK_MAXJ];                                                                                 \
+    _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) _Pragma("GCC unroll 8") for (int j = 0; j < JB; j++) \
+        acc[i][j] = (VT){0};                                                                                  \
+    int p = 0;                                                                                                \
+    for (; p + W <= K; p += W) {                                                                              \
+      VT bv[SK_MAXJ];                                                                                         \
+      _Pragma("GCC unroll 8") for (int j = 0; j < JB; j++) bv[j] = *(const VTU *)(b + (size_t)j * K + p);    \
+      _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) {                                                  \
+        VT av = *(const VTU *)(a + (size_t)i * K + p);                                                        \
+        _Pragma("GCC unroll 8") for (int j = 0; j < JB; j++) acc[i][j] += av * bv[j];                         \
+      }                                                                                                       \
+    }                                                                                                         \
+    for (int i = 0; i < MB; i++) {                                                                            \
+      pf_v4 s4[SK_MAXJ / 4]; /* JB is a constant after inlining: transposed reductions of four columns */   \
+      if (JB % 4 == 0)                                                                                        \
+        for (int q = 0; q < JB / 4; q++)                                                                      \
+          s4[q] = sk_hsum4_##SUF(acc[i][4 * q], acc[i][4 * q + 1], acc[i][4 * q + 2], acc[i][4 * q + 3]);     \
+      for (int j = 0; j < JB; j++) {                                                                          \
+        float s = JB % 4 == 0 ? s4[j / 4][j % 4] : sk_hsum_##SUF(acc[i][j]);                                  \
+        for (int q = p; q < K; q++) s += a[(size_t)i * K + q] * b[(size_t)j * K + q];                         \
+        float *dst = g->c + (size_t)(i0 + i) * g->n + j0 + j;                                                 \
+        *dst = g->beta == 0 ? g->alpha * s : g->alpha * s + g->beta * *dst;                                   \
+      }                                                                                                       \
+    }                                                                                                         \
+  }                                                                                                           \
+  /* B stored [K,N]: a tile of MB rows × JV vectors of columns, B row slices streamed along p */              \
+  PF_INLINE void sk_nt_tile_##SUF(const gemm_ctx *g, int i0, int j0, int MB, int JV) {                        \
+    const int K = g->k, N = g->n;                                                                             \
+    VT acc[SK_MAXM][2];                                                                                       \
+    _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) \
+        acc[i][v] = (VT){0};                                                                                  \
+    for (int p = 0; p < K; p++) {                                                                             \
+      VT bv[2];                                                                                               \
+      _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) bv[v] = *(const VTU *)(g->b + (size_t)p * N + j0 + v * W); \
+      _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) {                                                  \
+        float av = g->a[(size_t)(i0 + i) * K + p];                                                            \
+        _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) acc[i][v] += av * bv[v];                         \
+      }                                                                                                       \
+    }                                                                                                         \
+    for (int i = 0; i < MB; i++)                                                                              \
+      for (int v = 0; v < JV; v++) {                                                                          \
+        VTU *dst = (VTU *)(g->c + (size_t)(i0 + i) * N + j0 + v * W);                                         \
+        *dst = g->beta == 0 ? g->alpha * acc[i][v] : g->alpha * acc[i][v] + g->beta * *dst;                   \
+      }                                                                                                       \
+  }                                                                                                           \
+  /* columns [j0, j1): weight rows outermost so each is fetched once, all m rows innermost */                \
+  PF_INLINE void sk_task_##SUF(void *vctx, int t, int MB, int JB) {                                           \
+    const gemm_ctx *g = vctx;                                                                                 \
+    int j0 = t * g->gb, j1 = j0 + g->gb < g->n ? j0 + g->gb : g->n, m = g->m;                                 \
+    if (g->transB) {                                                                                          \
+      int j = j0;                                                                                             \
+      for (; j + JB <= j1; j += JB) {                                                                         \
+        int i = 0;                                                                                            \
+        for (; i + MB <= m; i += MB) sk_tb_tile_##SUF(g, i, j, MB, JB);                                       \
+        if (m - i >= 2 && MB > 2) sk_tb_tile_##SUF(g, i, j, 2, JB), i += 2;                                    \
+        if (i < m) sk_tb_tile_##SUF(g, i, j, 1, JB), i++;                                                     \
+        if (i < m) sk_tb_tile_##SUF(g, i, j, 1, JB);                                                          \
+      }                                                                                                       \
+      for (; j < j1; j++) {                                                                                   \
+        int i = 0;                                                                                            \
+        for (; i + MB <= m; i += MB) sk_tb_tile_##SUF(g, i, j, MB, 1);                                        \
+        for (; i < m; i++) sk_tb_tile_##SUF(g, i, j, 1, 1);                                                   \
+      }                                                                                                       \
+      return;                                                                                                 \
+    }                                                                                                         \
+    int j = j0;                                                                                               \
+    for (; j + 2 * W <= j1; j += 2 * W) {                                                                     \
+      int i = 0;                                                                                              \
+      for (; i + SK_MAXM <= m; i += SK_MAXM) sk_nt_tile_##SUF(g, i, j, SK_MAXM, 2);                           \
+      for (; i < m; i++) sk_nt_tile_##SUF(g, i, j, 1, 2);                                                     \
+    }                                                                                                         \
+    for (; j < j1; j++) /* fewer than 2W columns left */                                                     \
+      for (int i = 0; i < m; i++) {                                                                           \
+        float s = 0;                                                                                          \
+        for (int p = 0; p < g->k; p++) s += g->a[(size_t)i * g->k + p] * g->b[(size_t)p * g->n + j];          \
+        float *dst = g->c + (size_t)i * g->n + j;                                                             \
+        *dst = g->beta == 0 ? g->alpha * s : g->alpha * s + g->beta * *dst;                                   \
+      }                                                                                                       \
+  }
+SK_DEFINE(v16, pf_v16, pf_v16u, 16)
+SK_DEFINE(v8, pf_v8, pf_v8u, 8)
+SK_DEFINE(v4, pf_v4, pf_v4u, 4)
+/* tiles fit the register files: AVX-512 4×4 of 32 zmm (1×8 for one row: more weight rows in flight measured
+ * ~15% faster on a 98 MB head), AVX2 2×4 of 16 ymm, SSE2 1×4 of 16 xmm */
+PF_TARGET_AVX512 static void skinny_avx512(void *ctx, int t) {
+  if (SK_WIDE1 && ((const gemm_ctx *)ctx)->m == 1) sk_task_v16(ctx, t, 1, 8);
+  else sk_task_v16(ctx, t, 4, 4);
+}
+PF_TARGET_AVX2 static void skinny_avx2(void *ctx, int t) { sk_task_v8(ctx, t, 2, 4); }
+static void skinny_scalar(void *ctx, int t) { sk_task_v4(ctx, t, 1, 4); }
+static void skinny_task(void *ctx, int t) {
+  if (pf_isa == PF_ISA_AVX512) skinny_avx512(ctx, t);
+  else if (pf_isa == PF_ISA_AVX2) skinny_avx2(ctx, t);
+  else skinny_scalar(ctx, t);
+}
 
 void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, int transA, int transB, float alpha,
                float beta) {
@@ -179,9 +316,13 @@ void pf_matmul(const float *a, const float *b, float *c, int m, int n, int k, in
     for (size_t i = 0; i < (size_t)m * n; i++) c[i] = beta == 0 ? 0 : beta * c[i];
     return;
   }
-  if (m <= 4 && !transA) {
-    g.tasksB = pf_chunks((long)n * k * m, 32768);
-    pf_parallel(g.tasksB, gemv_task, &g);
+  if (m <= skinny_max_m() && !transA) {
+    /* column ranges in multiples of 32 (whole register tiles), a few per thread so a descheduled thread's
+     * share is picked up by the others; tiny products stay on the calling thread */
+    int tasks = pf_chunks((long)n * k * m, PF_MATMUL_GRAIN);
+    int per = ((n + tasks - 1) / tasks + 31) / 32 * 32;
+    g.gb = per;
+    pf_parallel((n + per - 1) / per, skinny_task, &g);
     return;
   }
   g.mr = pf_isa == PF_ISA_AVX512 ? 12 : pf_isa == PF_ISA_AVX2 ? 6 : 4;

@@ -117,3 +117,19 @@ void pf_parallel(int ntasks, pf_task_fn fn, void *ctx) {
   }
   atomic_flag_clear(&busy);
 }
+
+/* Below this many multiply-adds a job runs on the calling thread: a pool round trip costs ~2-5 µs when the
+ * workers are spinning, tens of µs when they sleep, and milliseconds when the shared machine deschedules a
+ * worker holding a task. PREFLOOP_SERIAL_WORK overrides (benchmarks). */
+static long serial_work = -1;
+void pf_parallel_work(int ntasks, long work, pf_task_fn fn, void *ctx) {
+  if (serial_work < 0) {
+    const char *e = getenv("PREFLOOP_SERIAL_WORK");
+    serial_work = e ? atol(e) : PF_SERIAL_WORK;
+  }
+  if (work < serial_work) {
+    for (int t = 0; t < ntasks; t++) fn(ctx, t);
+    return;
+  }
+  pf_parallel(ntasks, fn, ctx);
+}

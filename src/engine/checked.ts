@@ -14,16 +14,25 @@ function dims(op: string, d: Record<string, number>): void {
   }
 }
 
-function buf(op: string, name: string, x: unknown, type: TypedCtor, need: number, shape: string): void {
+/** `shape` is a thunk where the message is built per call: only a failing check formats it. */
+function buf(
+  op: string,
+  name: string,
+  x: unknown,
+  type: TypedCtor,
+  need: number,
+  shape: string | (() => string),
+): void {
   if (!(x instanceof type)) {
     const got = x === null || x === undefined ? String(x) : (x as object).constructor.name;
     throw new ShapeError(`${op}: ${name} must be a ${type.name}, got ${got}`);
   }
   if ((x as Typed).length < need) {
-    throw new ShapeError(`${op}: ${name} has ${(x as Typed).length} elements, shape ${shape} needs ${need}`);
+    const sh = typeof shape === "string" ? shape : shape();
+    throw new ShapeError(`${op}: ${name} has ${(x as Typed).length} elements, shape ${sh} needs ${need}`);
   }
 }
-const f32 = (op: string, name: string, x: unknown, n: number, shape: string) =>
+const f32 = (op: string, name: string, x: unknown, n: number, shape: string | (() => string)) =>
   buf(op, name, x, Float32Array, n, shape);
 
 function ids(op: string, name: string, x: Int32Array, n: number, hi: number, allowNegative: boolean): void {
@@ -34,7 +43,34 @@ function ids(op: string, name: string, x: Int32Array, n: number, hi: number, all
   }
 }
 
+const isDim = (v: number | undefined) => v === undefined || (Number.isInteger(v) && v >= 0);
+
+/** The common case (one product, no strides or offsets, valid buffers) without building any message:
+ * decoding calls matmul ~100 times per token, where string formatting was a visible share. */
+function matmulOk(p: MatmulParams): boolean {
+  const { m, n, k } = p;
+  return (
+    (p.batch ?? 1) === 1 &&
+    p.offsetA === undefined &&
+    p.offsetB === undefined &&
+    p.offsetC === undefined &&
+    isDim(m) &&
+    isDim(n) &&
+    isDim(k) &&
+    isDim(p.strideA) &&
+    isDim(p.strideB) &&
+    isDim(p.strideC) &&
+    p.a instanceof Float32Array &&
+    p.b instanceof Float32Array &&
+    p.c instanceof Float32Array &&
+    p.a.length >= m * k &&
+    p.b.length >= k * n &&
+    p.c.length >= m * n
+  );
+}
+
 function checkMatmul(p: MatmulParams): void {
+  if (matmulOk(p)) return;
   const op = "matmul";
   const { m, n, k } = p;
   const batch = p.batch ?? 1;
@@ -58,15 +94,15 @@ function checkAttention(p: AttentionParams, g: AttentionGrads | null): void {
   if (NKV === 0 || NH % NKV !== 0) throw new ShapeError(`${op}: NH=${NH} is not a multiple of NKV=${NKV}`);
   if (Tk > kStride) throw new ShapeError(`${op}: Tk=${Tk} exceeds kStride=${kStride}`);
   if (HS > 512) throw new ShapeError(`${op}: head size HS=${HS} above 512 is not supported`);
-  const qs = `q [B,Tq,NH,HS]=[${B},${Tq},${NH},${HS}]`;
-  const ks = `[B,kStride,NKV,HS]=[${B},${kStride},${NKV},${HS}]`;
+  const qs = () => `q [B,Tq,NH,HS]=[${B},${Tq},${NH},${HS}]`;
+  const ks = () => `[B,kStride,NKV,HS]=[${B},${kStride},${NKV},${HS}]`;
   f32(op, "q", p.q, B * Tq * NH * HS, qs);
   f32(op, "k", p.k, B * kStride * NKV * HS, ks);
   f32(op, "v", p.v, B * kStride * NKV * HS, ks);
   f32(op, "out", p.out, B * Tq * NH * HS, qs);
-  f32(op, "lse", p.lse, B * NH * Tq, `[B,NH,Tq]=[${B},${NH},${Tq}]`);
+  f32(op, "lse", p.lse, B * NH * Tq, () => `[B,NH,Tq]=[${B},${NH},${Tq}]`);
   if (p.keyMask !== null)
-    buf(op, "keyMask", p.keyMask, Uint8Array, B * kStride, `[B,kStride]=[${B},${kStride}]`);
+    buf(op, "keyMask", p.keyMask, Uint8Array, B * kStride, () => `[B,kStride]=[${B},${kStride}]`);
   if (g) {
     f32(op, "dout", g.dout, B * Tq * NH * HS, qs);
     f32(op, "dq", g.dq, B * Tq * NH * HS, qs);
@@ -84,14 +120,14 @@ function checkRows(
   perCol: Record<string, Float32Array>,
 ): void {
   dims(op, { N, C });
-  for (const [name, x] of Object.entries(bufs)) f32(op, name, x, N * C, `[N,C]=[${N},${C}]`);
-  for (const [name, x] of Object.entries(perRow)) f32(op, name, x, N, `[N]=[${N}]`);
-  for (const [name, x] of Object.entries(perCol)) f32(op, name, x, C, `[C]=[${C}]`);
+  for (const [name, x] of Object.entries(bufs)) f32(op, name, x, N * C, () => `[N,C]=[${N},${C}]`);
+  for (const [name, x] of Object.entries(perRow)) f32(op, name, x, N, () => `[N]=[${N}]`);
+  for (const [name, x] of Object.entries(perCol)) f32(op, name, x, C, () => `[C]=[${C}]`);
 }
 
 function checkFlat(op: string, n: number, bufs: Record<string, Float32Array>): void {
   dims(op, { n });
-  for (const [name, x] of Object.entries(bufs)) f32(op, name, x, n, `[${n}]`);
+  for (const [name, x] of Object.entries(bufs)) f32(op, name, x, n, () => `[${n}]`);
 }
 
 function checkRope(
@@ -106,10 +142,10 @@ function checkRope(
 ): void {
   dims(op, { N, H, HS });
   if (HS % 2 !== 0) throw new ShapeError(`${op}: head size HS=${HS} must be even`);
-  f32(op, "x", x, N * H * HS, `[N,H,HS]=[${N},${H},${HS}]`);
-  buf(op, "pos", pos, Int32Array, N, `[N]=[${N}]`);
+  f32(op, "x", x, N * H * HS, () => `[N,H,HS]=[${N},${H},${HS}]`);
+  buf(op, "pos", pos, Int32Array, N, () => `[N]=[${N}]`);
   f32(op, "cos", cos, 0, "");
-  f32(op, "sin", sin, cos.length, `[maxPos,HS/2] like cos (${cos.length})`);
+  f32(op, "sin", sin, cos.length, () => `[maxPos,HS/2] like cos (${cos.length})`);
   ids(op, "pos", pos, N, Math.floor(cos.length / (HS / 2)), false);
 }
 
@@ -126,7 +162,7 @@ export function checked(be: Backend): Backend {
       const op = "embeddingForward";
       buf(op, "ids", idx, Int32Array, 0, "");
       checkRows(op, idx.length, C, { out }, {}, {});
-      f32(op, "table", table, C, `[V,C] with C=${C}`);
+      f32(op, "table", table, C, () => `[V,C] with C=${C}`);
       ids(op, "ids", idx, idx.length, Math.floor(table.length / C), false);
       be.embeddingForward(out, table, idx, C);
     },
@@ -134,7 +170,7 @@ export function checked(be: Backend): Backend {
       const op = "embeddingBackward";
       buf(op, "ids", idx, Int32Array, 0, "");
       checkRows(op, idx.length, C, { dout }, {}, {});
-      f32(op, "dtable", dtable, C, `[V,C] with C=${C}`);
+      f32(op, "dtable", dtable, C, () => `[V,C] with C=${C}`);
       ids(op, "ids", idx, idx.length, Math.floor(dtable.length / C), false);
       be.embeddingBackward(dtable, dout, idx, C);
     },
@@ -197,14 +233,14 @@ export function checked(be: Backend): Backend {
     logSoftmaxGatherForward(logp, lse, logits, targets, N, V) {
       const op = "logSoftmaxGatherForward";
       checkRows(op, N, V, { logits }, { logp, lse }, {});
-      buf(op, "targets", targets, Int32Array, N, `[N]=[${N}]`);
+      buf(op, "targets", targets, Int32Array, N, () => `[N]=[${N}]`);
       ids(op, "targets", targets, N, V, true);
       be.logSoftmaxGatherForward(logp, lse, logits, targets, N, V);
     },
     logSoftmaxGatherBackward(dlogits, dlogp, logits, lse, targets, N, V) {
       const op = "logSoftmaxGatherBackward";
       checkRows(op, N, V, { dlogits, logits }, { dlogp, lse }, {});
-      buf(op, "targets", targets, Int32Array, N, `[N]=[${N}]`);
+      buf(op, "targets", targets, Int32Array, N, () => `[N]=[${N}]`);
       ids(op, "targets", targets, N, V, true);
       be.logSoftmaxGatherBackward(dlogits, dlogp, logits, lse, targets, N, V);
     },

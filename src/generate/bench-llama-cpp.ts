@@ -2,7 +2,28 @@
 // only when installed) decoding the same GGUF from BOS, one sequence and n sequences of one context (its
 // own batching). Not used by generation itself. Run it before the prefloop side in a process so the two
 // thread pools never overlap.
+import { llamaCppEntry } from "../util/reference-deps.js";
 import type { ThroughputRun } from "./bench.js";
+
+/** The slice of node-llama-cpp's API the benchmark uses (it is not a package.json dependency). */
+interface LlamaCppContext {
+  getSequence(): {
+    evaluate(tokens: number[], o: { temperature: number; seed?: number }): AsyncIterable<number>;
+  };
+  dispose(): Promise<void>;
+}
+interface LlamaCppModel {
+  tokens: { bos: number | null };
+  createContext(o: { contextSize: number; sequences: number; threads: number }): Promise<LlamaCppContext>;
+  dispose(): Promise<void>;
+}
+interface LlamaCppLib {
+  getLlama(o: { gpu: false; build: "never"; logLevel: unknown }): Promise<{
+    loadModel(o: { modelPath: string }): Promise<LlamaCppModel>;
+    dispose(): Promise<void>;
+  }>;
+  LlamaLogLevel: { error: unknown };
+}
 
 export interface LlamaCppBench {
   single: ThroughputRun;
@@ -15,14 +36,11 @@ export interface LlamaCppBench {
  */
 export async function runLlamaCppBench(
   modelPath: string,
-  o: { tokens: number; n: number; threads?: number },
+  o: { tokens: number; n: number; threads?: number; install?: boolean },
 ): Promise<LlamaCppBench | string> {
-  let lib: typeof import("node-llama-cpp");
-  try {
-    lib = await import("node-llama-cpp");
-  } catch {
-    return "node-llama-cpp is not installed (npm install --save-dev node-llama-cpp)";
-  }
+  const entry = llamaCppEntry(o.install ?? false);
+  if (entry === null) return "node-llama-cpp is not installed (add --install-reference to fetch it from npm)";
+  const lib = (await import(entry)) as LlamaCppLib;
   const llama = await lib.getLlama({ gpu: false, build: "never", logLevel: lib.LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath });
   const bos = model.tokens.bos;

@@ -18,7 +18,12 @@ export { promptKey, sampleStream, Xoshiro128 } from "./rng.js";
 export type { SampledToken } from "./sampler.js";
 export { TokenSampler, validateSampling } from "./sampler.js";
 export { completionText, StopCriteria } from "./stopping.js";
-export { loadModelWithText, type ModelWithText, type OpenLocalGeneratorOptions, openLocalGenerator } from "./open.js";
+export {
+  loadModelWithText,
+  type ModelWithText,
+  type OpenLocalGeneratorOptions,
+  openLocalGenerator,
+} from "./open.js";
 export {
   completedPromptIds,
   type GenerateFileOptions,
@@ -29,3 +34,22 @@ export {
 export type { GenerateBenchOptions, GenerateBenchResult, ThroughputRun } from "./bench.js";
 export { formatGenerateBench, formatThroughput, runGenerateBench, writeRandomLlamaGguf } from "./bench.js";
 export { type LlamaCppBench, runLlamaCppBench } from "./bench-llama-cpp.js";
+export {
+  openRemoteGenerator,
+  parseChoices,
+  RemoteGenerator,
+  type RemoteGeneratorOptions,
+  type RemoteMode,
+  samplingBody,
+  type TokenUsage,
+} from "./remote-generator.js";
+export { freePort, type LaunchedServer, type LaunchOptions, launchServer } from "./remote-launch.js";
+export {
+  defaultRetryPolicy,
+  GarbledResponseError,
+  isRetryable,
+  type RetryPolicy,
+  retryAfterMs,
+  retryDelayMs,
+  withRetries,
+} from "./remote-retry.js";

@@ -91,6 +91,9 @@ export async function runLoop(o: LoopOptions): Promise<Summary> {
       engines: { generator: recipe.engines.generator.type, trainer: recipe.engines.trainer.type },
     },
   });
+  const ids = stageIds(K);
+  if (ids.every((id) => run.isDone(id)))
+    logger.info(`${outDir}: all ${ids.length} stages are done already; nothing to run`);
   const ranker = new Lazy<Ranker>(() => components.ranker(recipe));
   const judge = new Lazy<Ranker>(() => components.judge(recipe));
   const trainer = new Lazy<Trainer>(() => components.trainer(recipe));
@@ -218,9 +221,10 @@ export async function runLoop(o: LoopOptions): Promise<Summary> {
           if (pairs.length === 0)
             throw new Error(`iteration ${k}: no pairs to train on (every group tied or was filtered)`);
           const metrics = await t.train(pairs, start, ref, tmp, settings);
-          // Only the model goes into model/: checkpoints are dropped, the step log moves beside it (DESIGN.md).
+          // Only the model goes into model/: checkpoints are dropped, the step log and the reference log-prob
+          // cache move beside it (DESIGN.md).
           rmSync(settings.checkpointDir, { recursive: true, force: true });
-          for (const log of ["train_log.jsonl"])
+          for (const log of ["train_log.jsonl", "ref_logps.json"])
             if (existsSync(join(tmp, log))) renameSync(join(tmp, log), join(dir, log));
           rmSync(modelDir, { recursive: true, force: true });
           renameSync(tmp, modelDir);

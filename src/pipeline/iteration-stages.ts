@@ -1,6 +1,7 @@
 // The per-iteration stages over JSONL files: generate (n samples per prompt), rank (scores per group) and
 // held-out evaluation (one answer per held-out prompt, its training reward, and the judge's verdict against
 // the base model's answer). Each resumes at row granularity; rows depend only on (seed, iteration, prompt).
+import { sep } from "node:path";
 import type { Recipe } from "../config/index.js";
 import type { GenerationRequest, Generator, SamplingSettings } from "../generate/generator.js";
 import type { Ranker } from "../reward/ranker.js";
@@ -72,6 +73,15 @@ function request(
   };
 }
 
+/**
+ * A model id as recorded in a stage file: a path inside the run folder is written relative to it, so the same
+ * run in two folders (or a moved one) has the same bytes.
+ */
+export function runRelative(runDir: string, modelId: string): string {
+  const prefix = runDir.endsWith(sep) ? runDir : `${runDir}${sep}`;
+  return modelId.startsWith(prefix) ? modelId.slice(prefix.length) : modelId;
+}
+
 export function generateWork(
   run: RunDirectory,
   id: string,
@@ -110,7 +120,7 @@ export function generateWork(
         responses: out[i].map((x) => x.text),
         finish_reasons: out[i].map((x) => x.finishReason),
         seed: seeds[i],
-        model: gen.id,
+        model: runRelative(run.dir, gen.id),
         sampling: {
           n: s.n,
           temperature: s.temperature,

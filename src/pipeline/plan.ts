@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Recipe } from "../config/index.js";
 import type { RankerSpec } from "../reward/index.js";
-import { type ITERATION_STAGES, stageIds } from "./controller.js";
+import { type ITERATION_STAGES, stageIds, startModelPath } from "./controller.js";
 import { samplingFor } from "./iteration-stages.js";
 import type { Manifest } from "./manifest.js";
 import { RunDirectory } from "./run-dir.js";
@@ -168,13 +168,16 @@ function trainCommand(recipe: Recipe, outDir: string, k: number): string | undef
   const t = recipe.engines.trainer;
   if (t.type !== "trl") return undefined;
   const dir = join(outDir, `iteration-${k}`, "trl");
-  const template =
-    t.command ??
-    "accelerate launch --config_file {accelerate_config} --num_processes {num_processes} scripts/run_dpo.py {recipe}";
+  // The same files and placeholders as src/scaleout's trl trainer (trl-trainer.ts) writes and fills.
+  const template = t.command ?? "bash {launch_script}";
   return fill(template, {
-    recipe: join(dir, "dpo_recipe.yaml"),
-    accelerate_config: join(dir, t.deepspeed_zero3 ? "deepspeed_zero3.yaml" : "multi_gpu.yaml"),
-    out: join(outDir, `iteration-${k}`, "model"),
+    recipe: join(dir, "recipe.yaml"),
+    accelerate_config: join(dir, "accelerate_config.yaml"),
+    launch_script: join(dir, "launch.sh"),
+    dataset: join(dir, "dataset"),
+    out: join(outDir, `iteration-${k}`, ".model.tmp"),
+    model: startModelPath(recipe, outDir, k),
+    iteration: k,
     num_processes: t.num_processes,
   });
 }

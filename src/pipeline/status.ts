@@ -1,6 +1,6 @@
 // `prefloop status <run>`: stage states from the manifest and the headline numbers from summary.json.
 import { join } from "node:path";
-import { readLock } from "./lock.js";
+import { isStale, readLock } from "./lock.js";
 import type { Manifest } from "./manifest.js";
 import { RunDirectory } from "./run-dir.js";
 import { formatSummaryTable, readSummary } from "./summary.js";
@@ -18,14 +18,24 @@ export function runStatus(dir: string): RunStatus {
   const counts: Record<string, number> = { pending: 0, running: 0, done: 0, failed: 0 };
   for (const s of Object.values(manifest.stages)) counts[s.state] += 1;
   const lock = readLock(join(dir, "lock"));
-  return { manifest, counts, lockedBy: lock ? `pid ${lock.pid} on ${lock.hostname}` : null };
+  // A lock left by a killed process (dead pid on this host) holds nothing: the run is stopped, not in use.
+  const live = lock !== undefined && !isStale(lock);
+  return { manifest, counts, lockedBy: live ? `pid ${lock.pid} on ${lock.hostname}` : null };
 }
 
 export function formatStatus(dir: string): string {
   const { manifest: m, counts, lockedBy } = runStatus(dir);
+  const total = Object.keys(m.stages).length;
+  // Without a live owner a `running` stage was cut short (kill, Ctrl-C): it is resumable, so say how.
+  const stopped = lockedBy === null && counts.done < total;
   const lines = [
     `run ${m.name} (${dir})  prefloop ${m.prefloop_version}, seed ${m.seed}, threads ${m.threads}`,
-    `stages: ${counts.done} done, ${counts.running} running, ${counts.failed} failed, ${counts.pending} pending${lockedBy ? `; in use by ${lockedBy}` : ""}`,
+    `stages: ${counts.done} done, ${counts.running} ${lockedBy ? "running" : "interrupted"}, ${counts.failed} failed, ${counts.pending} pending${lockedBy ? `; in use by ${lockedBy}` : ""}`,
+    ...(stopped
+      ? [
+          `not finished and not running: \`prefloop run\` with the same recipe, --set flags and --out ${dir} resumes it`,
+        ]
+      : []),
     "",
   ];
   const ids = Object.keys(m.stages);
@@ -35,7 +45,8 @@ export function formatStatus(dir: string): string {
     const rows = s.rows === null ? "" : `  ${s.rows} rows`;
     const secs = s.seconds > 0 ? `  ${s.seconds.toFixed(1)}s` : "";
     const err = s.error ? `  error: ${s.error}` : "";
-    lines.push(`  ${id.padEnd(w)}  ${s.state.padEnd(7)}${rows}${secs}${err}`);
+    const state = s.state === "running" && lockedBy === null ? "stopped" : s.state;
+    lines.push(`  ${id.padEnd(w)}  ${state.padEnd(7)}${rows}${secs}${err}`);
   }
   const summary = readSummary(dir);
   if (summary && summary.iterations.length > 0) lines.push("", formatSummaryTable(summary.iterations));

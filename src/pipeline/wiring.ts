@@ -1,6 +1,6 @@
 // Where `prefloop run` gets its real components: the data layer's prompt source and split, the local
-// engine's generator, the reward layer's rankers, the in-process DPO trainer, the dataset export. External
-// engines (remote generator, TRL, hosted DPO) fail with a clear "not wired" error until their layer lands.
+// engine's generator (or src/scaleout's remote/vLLM one), the reward layer's rankers, the DPO trainer
+// (in-process, TRL/alignment-handbook as an external job, or hosted OpenAI DPO), the dataset export.
 // Tests pass their own Components to runLoop and never use this file.
 import type { Recipe } from "../config/index.js";
 import {
@@ -13,16 +13,10 @@ import {
 } from "../data/index.js";
 import { openLocalGenerator } from "../generate/index.js";
 import { buildRanker, registerEngineRankers } from "../reward/index.js";
-import { PrefloopError } from "../util/errors.js";
+import { ConfigError } from "../util/errors.js";
 import type { Logger } from "../util/log.js";
 import type { Components } from "./components.js";
 import { localTrainer } from "./local-trainer.js";
-
-function notWired(what: string): never {
-  throw new PrefloopError("unsupported", `${what} is not available in prefloop run yet`, {
-    hint: "use --dry-run to check the plan, or the local engine (engines.*.type: local)",
-  });
-}
 
 export function defaultComponents(logger: Logger | null = null): Components {
   registerEngineRankers(); // pairrm: and classifier: specs run on the engine
@@ -36,8 +30,10 @@ export function defaultComponents(logger: Logger | null = null): Components {
       return splitInMemory(readPrompts(spec), plan);
     },
     generator: async (recipe: Recipe, modelPath: string) => {
-      if (recipe.engines.generator.type !== "local")
-        notWired(`engines.generator.type: ${recipe.engines.generator.type}`);
+      if (recipe.engines.generator.type !== "local") {
+        const { openEngineGenerator } = await import("../scaleout/index.js");
+        return openEngineGenerator(recipe, modelPath);
+      }
       return openLocalGenerator(modelPath);
     },
     // Paths inside the specs are already absolute (resolveRecipePaths). Length control is applied by the
@@ -48,8 +44,16 @@ export function defaultComponents(logger: Logger | null = null): Components {
         ? buildRanker(recipe.rank.ranker, {}, "rank.ranker")
         : buildRanker(recipe.eval.judge, {}, "eval.judge"),
     trainer: async (recipe: Recipe) => {
-      if (recipe.engines.trainer.type !== "local")
-        notWired(`engines.trainer.type: ${recipe.engines.trainer.type}`);
+      const type = recipe.engines.trainer.type;
+      if (type === "trl") return (await import("../scaleout/index.js")).trlTrainer(recipe, logger);
+      if (type === "openai") {
+        // The fine-tuned model exists only on the API: the loop must sample it there too.
+        if (recipe.engines.generator.type === "local")
+          throw new ConfigError("engines.generator.type: local cannot sample a hosted fine-tuned model", {
+            hint: "with engines.trainer.type: openai use engines.generator.type: openai (and its base_url)",
+          });
+        return (await import("../scaleout/index.js")).openaiTrainer(recipe, logger);
+      }
       return localTrainer(recipe, logger);
     },
     exportDataset: async (iteration, rows, dir) => {

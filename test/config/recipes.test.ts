@@ -66,7 +66,7 @@ test("`run <recipe> --dry-run` validates and prints the plan (stages, counts, mo
   assert.match(snorkel.stdout, /\$ vllm serve mistralai\/Mistral-7B-Instruct-v0\.2 --port 8000/);
   assert.match(
     snorkel.stdout,
-    /\$ accelerate launch --config_file \/tmp\/never-written\/iteration-1\/trl\/deepspeed_zero3\.yaml/,
+    /\$ bash \/tmp\/never-written\/iteration-1\/trl\/launch\.sh/, // src/scaleout's launch.sh runs accelerate
   );
   assert.match(snorkel.stdout, /pairrm .*models\/PairRM/);
   assert.equal(dflt.code, 0, dflt.stderr);

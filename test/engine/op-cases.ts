@@ -44,6 +44,21 @@ export function opCases(seed = 1): OpCase[] {
   cases.push(matmulCase("matmul n > NC", r, 7, 3100, 3, { transB: true }));
   cases.push(matmulCase("matmul decode m=2, tB", r, 2, 70, 33, { transB: true, beta: 1 }));
   cases.push(matmulCase("matmul decode m=3", r, 3, 70, 33, { alpha: 2 }));
+  // native skinny path (m <= 32, no packing, B streamed once): register-tile edges in m, odd n and k
+  // (vector tails), with and without beta; m = 33 takes the packed path. Forward covers B [N,K] (transB) and
+  // [K,N]; backward's dA = dC·op(B) takes the other layout with the same m.
+  for (const [i, m] of [1, 3, 5, 16, 33].entries()) {
+    for (const transB of [true, false]) {
+      const beta = (i + Number(transB)) % 2 === 0 ? 0 : 0.75;
+      cases.push(
+        matmulCase(`matmul skinny m=${m} tB=${transB} beta=${beta}`, r, m, 67, 37, { transB, beta }),
+      );
+    }
+  }
+  cases.push(
+    matmulCase("matmul skinny over the pool", r, 5, 1031, 37, { transB: true, alpha: 0.5, beta: 1 }),
+  );
+  cases.push(matmulCase("matmul skinny over the pool, B [K,N]", r, 3, 1037, 45, { beta: 0.5 }));
 
   const N = 5;
   const C = 12;

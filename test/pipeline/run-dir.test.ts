@@ -135,6 +135,15 @@ test("status prints stages and the summary table", () => {
   assert.match(s, /iteration-1\/rank\s+pending/);
   assert.match(s, /in use by pid/);
   assert.match(s, /70\.0% ± 5\.0/);
+  run.begin("iteration-1/rank");
   run.close();
+  // As after kill -9: the stage stays `running` and the lock names a pid that is gone.
+  const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+  writeFileSync(join(dir, "lock"), JSON.stringify({ pid: dead, hostname: hostname(), started_at: "x" }));
+  const stopped = formatStatus(dir);
+  assert.match(stopped, /iteration-1\/rank\s+stopped/);
+  assert.match(stopped, /1 interrupted/);
+  assert.match(stopped, /not finished and not running: .*resumes it/);
+  assert.doesNotMatch(stopped, /in use by/);
   assert.throws(() => formatStatus(tmp()), /not a run folder/);
 });

@@ -66,4 +66,25 @@ export function registerExport(program: Command): void {
         process.stdout.write(`pushed\t${pushed.repo}\t${pushed.commit ?? ""}\n`);
       }
     });
+  exp
+    .command("trl")
+    .description(
+      "an iteration's TRL / alignment-handbook job: dataset, recipe.yaml, accelerate_config.yaml, launch.sh (runs nothing)",
+    )
+    .argument("<run>", "a run folder (runs/<name>) whose iteration has pairs.jsonl")
+    .requiredOption("--iteration <k>", "the iteration")
+    .option("--out <dir>", "where the files go (default <run>/iteration-<k>/trl)")
+    .action(async (run: string, flags: { iteration: string; out?: string }) => {
+      const { ConfigError } = await import("../../util/errors.js");
+      const k = Number(flags.iteration);
+      if (!Number.isInteger(k) || k < 1)
+        throw new ConfigError(`--iteration: expected a whole number >= 1, got "${flags.iteration}"`);
+      const { exportTrlForRun } = await import("../../scaleout/index.js");
+      const job = await exportTrlForRun(run, k, flags.out);
+      process.stdout.write(`dataset\t${job.datasetDir}\n`);
+      process.stdout.write(`recipe\t${job.files.recipe}\n`);
+      process.stdout.write(`accelerate_config\t${job.files.accelerateConfig}\n`);
+      process.stdout.write(`launch\t${job.files.launchScript}\n`);
+      process.stdout.write(`command\t${job.command}\n`);
+    });
 }

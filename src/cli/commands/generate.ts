@@ -144,6 +144,7 @@ export function registerBenchGenerate(program: Command): void {
     .option("--n <k>", "samples of the batched run", "5")
     .option("--threads <n>", "threads of both engines (spinning pools collapse when cores are busy)", "1")
     .option("--no-llama-cpp", "skip the node-llama-cpp reference run")
+    .option("--install-reference", "npm-install node-llama-cpp (CPU build) into .cache/ when it is missing")
     .option("--json", "print the results as JSON")
     .action(
       async (flags: {
@@ -152,6 +153,7 @@ export function registerBenchGenerate(program: Command): void {
         n: string;
         threads: string;
         llamaCpp: boolean;
+        installReference?: boolean;
         json?: boolean;
       }) => {
         const tokens = num("tokens", flags.tokens, int(1), "an integer >= 1");
@@ -162,7 +164,14 @@ export function registerBenchGenerate(program: Command): void {
         const isGguf = flags.model.endsWith(".gguf");
         // node-llama-cpp first, so its threads and the engine's never overlap
         const ref =
-          flags.llamaCpp && isGguf ? await g.runLlamaCppBench(flags.model, { tokens, n, threads }) : null;
+          flags.llamaCpp && isGguf
+            ? await g.runLlamaCppBench(flags.model, {
+                tokens,
+                n,
+                threads,
+                install: flags.installReference ?? false,
+              })
+            : null;
         const ours = await g.runGenerateBench({
           modelPath: flags.model,
           tokens,

@@ -12,6 +12,8 @@ import { registerRank } from "./rank.js";
 import { registerReport } from "./report.js";
 import { registerRm } from "./rm.js";
 import { registerRun } from "./run.js";
+import { registerServe } from "./serve.js";
+import { registerBenchServe } from "./serve.js";
 import { registerStatus } from "./status.js";
 import { registerTrain } from "./train.js";
 
@@ -28,6 +30,8 @@ const registrations: Array<(program: Command) => void> = [
   registerReport,
   registerRm,
   registerRun,
+  registerServe,
+  registerBenchServe,
   registerStatus,
   registerTrain,
 ];

@@ -38,8 +38,28 @@ export function registerRun(program: Command): void {
           process.stdout.write(pipeline.describeRun(recipe, outDir));
           return;
         }
+        // recipe.threads (0 = all cores) sizes the native pool, read when the addon loads (at model load);
+        // an explicit PREFLOOP_THREADS in the environment wins, as for the other verbs.
+        if (recipe.threads > 0 && process.env.PREFLOOP_THREADS === undefined)
+          process.env.PREFLOOP_THREADS = String(recipe.threads);
         const components = pipeline.defaultComponents(logger);
+        // Ctrl-C / SIGTERM: every write is atomic or an append of whole rows, so stopping at the next turn of
+        // the event loop leaves a resumable run; say so instead of dying silently (the exit hook frees the lock).
+        const onSignal = (signal: NodeJS.Signals) => {
+          const again = ["prefloop run", recipeArg, ...opts.set.map((s) => `--set ${s}`), `--out ${outDir}`]
+            .filter((p) => p !== undefined)
+            .join(" ");
+          const what = signal === "SIGINT" ? "interrupted" : "terminated";
+          process.stderr.write(
+            `\nprefloop: ${what}; the finished stages and rows in ${outDir} are kept. Resume with: ${again}\n`,
+          );
+          process.exit(signal === "SIGINT" ? 130 : 143);
+        };
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
         const summary = await pipeline.runLoop({ recipe, outDir, components, logger });
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
         await components.report?.(outDir);
         process.stdout.write(`${pipeline.formatSummaryTable(summary.iterations)}\n\nrun folder: ${outDir}\n`);
       },

@@ -56,7 +56,7 @@ export const trainerEngineSchema = z
       .nullable()
       .default(null)
       .describe(
-        "string | null. Launch template for trl with {recipe}, {accelerate_config}, {out}; null = accelerate launch default.",
+        "string | null. Launch template for trl with {recipe}, {accelerate_config}, {launch_script}, {dataset}, {out}, {model}, {num_processes}, {iteration} (shell-quoted); null = bash {launch_script} (accelerate launch of alignment-handbook's scripts/dpo.py).",
       ),
     num_processes: z
       .number()
