@@ -14,7 +14,13 @@ export {
 export { ggufTokenizerFromHf } from "./io/gguf-tokenizer.js";
 export { type GgufWriteOptions, writeGguf } from "./io/gguf-write.js";
 export { configFromHf, configToHf } from "./io/hf-config.js";
-export { type HfFolder, loadHfFolder, type SaveHfOptions, tokenizerFileNames } from "./io/hf-folder.js";
+export {
+  type HfFolder,
+  hfTensors,
+  loadHfFolder,
+  type SaveHfOptions,
+  tokenizerFileNames,
+} from "./io/hf-folder.js";
 export { readSafetensors, type SafetensorsDtype, writeSafetensors } from "./io/safetensors.js";
 export { LlamaCache } from "./llama/decode.js";
 export { type LlamaOptions, LlamaModel } from "./llama/model.js";

@@ -13,9 +13,15 @@ import {
   loadDebertaFolder,
   loadWeights,
   parameterShapes,
+  readGgufHeader,
   type Tensor,
 } from "../models/index.js";
-import { HfTokenizer, loadTextAssetsFromFolder, specialTokenText } from "../text/index.js";
+import {
+  HfTokenizer,
+  loadTextAssetsFromFolder,
+  specialTokenText,
+  textAssetsFromGguf,
+} from "../text/index.js";
 import { ModelError } from "../util/errors.js";
 import type { Ranker } from "./ranker.js";
 
@@ -49,7 +55,12 @@ export async function loadRewardClassifier(
     throw new ModelError(`${cfgPath}: missing; expected a Hugging Face reward model folder`);
   const raw = readJson(cfgPath);
   const arch = Array.isArray(raw.architectures) ? String(raw.architectures[0]) : "";
-  const { tokenizer, chatTemplate } = await loadTextAssetsFromFolder(dir);
+  // a reward model trained from a SentencePiece GGUF backbone keeps its vocabulary in model.gguf (prefloop rm)
+  const gguf = join(dir, "model.gguf");
+  const { tokenizer, chatTemplate } =
+    !existsSync(join(dir, "tokenizer.json")) && existsSync(gguf)
+      ? textAssetsFromGguf(new Map([...readGgufHeader(gguf).metadata].map(([k, e]) => [k, e.value])), gguf)
+      : await loadTextAssetsFromFolder(dir);
   if (/^(Llama|Mistral|Qwen2)ForSequenceClassification$/.test(arch)) {
     const config = configFromHf(raw, cfgPath);
     // the score head replaces the LM head: build the trunk as tied so no lm_head is needed

@@ -1,6 +1,12 @@
 // Public interface of src/train: preference losses, objective, optimiser, LoRA, collation and the DPO trainer.
 
-export { findLatestCheckpoint, writeFileAtomic } from "./checkpoint.js";
+export {
+  findLatestCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  sha256,
+  writeFileAtomic,
+} from "./checkpoint.js";
 export type {
   ChatTemplateLike,
   PairBatch,

@@ -10,6 +10,7 @@ import { registerGenerate } from "./generate.js";
 import { registerBenchGenerate } from "./generate.js";
 import { registerRank } from "./rank.js";
 import { registerReport } from "./report.js";
+import { registerRm } from "./rm.js";
 import { registerRun } from "./run.js";
 import { registerServe } from "./serve.js";
 import { registerBenchServe } from "./serve.js";
@@ -27,6 +28,7 @@ const registrations: Array<(program: Command) => void> = [
   registerBenchGenerate,
   registerRank,
   registerReport,
+  registerRm,
   registerRun,
   registerServe,
   registerBenchServe,

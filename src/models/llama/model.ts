@@ -169,10 +169,30 @@ export class LlamaModel implements CausalLM {
     return { xf, st: { batch, pos, xs, acts, rstdf, xf } };
   }
 
-  /** Final-normed hidden states [B, T, C], no state kept (sequence-classification heads read these). */
-  hiddenStates(batch: TokenBatch): Float32Array {
+  /**
+   * Final-normed hidden states [B, T, C] (sequence-classification heads read these). With `train` the
+   * activations are kept for `backwardHidden`; otherwise no state is kept.
+   */
+  hiddenStates(batch: TokenBatch, train = false): Float32Array {
     this.checkBatch(batch, "hiddenStates");
-    return this.forwardTrunk(batch, false).xf;
+    this.train = null;
+    const { xf, st } = this.forwardTrunk(batch, train);
+    if (train)
+      this.train = { ...st, rows: new Int32Array(0), targets: new Int32Array(0), lse: new Float32Array(0) };
+    return xf;
+  }
+
+  /** Backward from d(loss)/d(final-normed hidden states) [B, T, C] of the last `hiddenStates(batch, true)`. */
+  backwardHidden(dHidden: Float32Array): void {
+    const st = this.train;
+    if (!st) throw new ShapeError("backwardHidden: call hiddenStates(batch, true) first");
+    const N = st.batch.B * st.batch.T;
+    if (dHidden.length !== N * this.config.hiddenSize) {
+      throw new ShapeError(
+        `backwardHidden: dHidden has ${dHidden.length} entries, expected B*T*C = ${N * this.config.hiddenSize}`,
+      );
+    }
+    this.backwardTrunk(st, dHidden);
   }
 
   logits(batch: TokenBatch): Float32Array {
@@ -302,6 +322,20 @@ export class LlamaModel implements CausalLM {
         for (let j = 0; j < C; j++) dxf[r * C + j] += dxsel[i * C + j];
       }
     }
+    this.backwardTrunk(st, dxf);
+  }
+
+  /** Final norm, blocks and embedding backward from d(normed hidden) [N, C]; accumulates into Parameter.grad. */
+  private backwardTrunk(st: TrainState, dxf: Float32Array): void {
+    const c = this.config;
+    const be = this.backend;
+    const C = c.hiddenSize;
+    const { B, T } = st.batch;
+    const N = B * T;
+    const grad = (p: Parameter): Float32Array => {
+      if (!p.grad) p.grad = new Float32Array(p.data.length);
+      return p.grad;
+    };
     const L = c.numLayers;
     const dx = new Float32Array(N * C);
     be.rmsnormBackward(dx, grad(this.norm), dxf, st.xs[L], this.norm.data, st.rstdf, N, C);

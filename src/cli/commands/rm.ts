@@ -1,0 +1,181 @@
+// `prefloop rm train` and `prefloop rm eval`: build your own reward model (Bradley–Terry, pointwise, pairwise or
+// weak supervision from labelling functions) on a Llama-family backbone, and evaluate any reward model on
+// held-out pairs. Thin: parses flags and calls src/rm.
+import type { Command } from "commander";
+
+interface TrainFlags {
+  backbone: string;
+  data: string;
+  out: string;
+  evalData?: string;
+  lf: string[];
+  set: string[];
+  randomInit?: string;
+  resume: boolean;
+}
+
+interface EvalFlags {
+  model: string;
+  data: string;
+  compare?: string;
+  out?: string;
+  limit?: string;
+  maxLength?: string;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function registerRm(program: Command): void {
+  const rm = program.command("rm").description("train and evaluate your own reward models");
+  rm.command("train")
+    .description(
+      "train a reward model: backbone + scalar head on the last token (HF *ForSequenceClassification)",
+    )
+    .requiredOption("--backbone <path>", "a .gguf file or HF folder (causal LM or a saved reward model)")
+    .requiredOption(
+      "--data <file>",
+      "JSONL/JSON: prompt+chosen+rejected[+margin][+preference] | prompt+response+label|score | prompt+response_a+response_b (with --lf)",
+    )
+    .requiredOption(
+      "--out <dir>",
+      "output folder: the trained model (HF layout), train_log.jsonl, checkpoints/",
+    )
+    .option("--eval-data <file>", "held-out rows (default: eval_split of --data)")
+    .option(
+      "--lf <spec>",
+      "labelling function: a ranker spec (e.g. story-suite, module:./lf.ts) (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--set <key=value>",
+      "override a setting (RewardConfig names), e.g. --set loss=pairwise (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--random-init <layers,hidden>",
+      "random-init backbone with the --backbone's tokenizer and this shape, e.g. 4,128",
+    )
+    .option("--no-resume", "start over even when --out holds a checkpoint")
+    .action(async (flags: TrainFlags, command: Command) => {
+      const quiet = Boolean(command.optsWithGlobals().quiet);
+      const rmLib = await import("../../rm/index.js");
+      const { parseSetFlags } = await import("../../train/index.js");
+      const { ConfigError } = await import("../../util/errors.js");
+      const { buildRanker, registerEngineRankers } = await import("../../reward/index.js");
+      const settings = rmLib.parseRmSettings(parseSetFlags(flags.set), "--set");
+      let model = await rmLib.loadRewardModel(flags.backbone, {
+        head: settings.loss === "pairwise" ? "pairwise" : "sequence",
+        seed: settings.seed,
+      });
+      if (flags.randomInit) {
+        const m = /^(\d+),(\d+)$/.exec(flags.randomInit);
+        if (!m) throw new ConfigError(`--random-init: expected <layers>,<hidden>, got '${flags.randomInit}'`);
+        const [L, C] = [Number(m[1]), Number(m[2])];
+        const heads = Math.max(1, C / 32);
+        const cfg = {
+          ...model.trunk.config,
+          numLayers: L,
+          hiddenSize: C,
+          intermediateSize: Math.round((8 * C) / 3 / 8) * 8,
+          numHeads: heads,
+          numKvHeads: heads,
+          headDim: C / heads,
+          ropeLayout: "half" as const,
+        };
+        const random = rmLib.randomRewardModel(cfg, model.assets, settings.seed);
+        model = new rmLib.RewardModel(
+          random.trunk,
+          random.score.data,
+          model.assets,
+          model.head,
+          model.tokenizerSource,
+        );
+      }
+      registerEngineRankers();
+      const lfs = await Promise.all(
+        flags.lf.map((spec, i) =>
+          // a JSON object is the object form of a spec, e.g. '{"type":"length","target":400}'
+          buildRanker(
+            spec.startsWith("{") ? JSON.parse(spec) : spec,
+            { baseDir: process.cwd() },
+            `--lf #${i + 1}`,
+          ),
+        ),
+      );
+      const evalRows = flags.evalData ? rmLib.readRows(flags.evalData) : undefined;
+      const { data, note } = await rmLib.buildRmData(rmLib.readRows(flags.data), flags.data, {
+        assets: model.assets,
+        settings,
+        evalRows,
+        evalPath: flags.evalData,
+        labellingFunctions: lfs,
+      });
+      if (!quiet) process.stderr.write(`rm train: ${note}\n`);
+      const res = await rmLib.trainRewardModel({
+        model,
+        data,
+        settings,
+        outDir: flags.out,
+        resume: flags.resume,
+        backend: model.trunk.backend,
+        onProgress: quiet ? undefined : (p) => process.stderr.write(`${p.line}\n`),
+      });
+      model.save(flags.out);
+      process.stdout.write(
+        `${JSON.stringify({ out: flags.out, steps: res.steps, train: res.train, eval: res.eval }, null, 2)}\n`,
+      );
+    });
+  rm.command("eval")
+    .description("accuracy, calibration, length strata and agreement of a reward model on preference pairs")
+    .requiredOption(
+      "--model <dir>",
+      "a trained reward model folder (or any ranker spec: classifier:..., pairrm:..., story-suite)",
+    )
+    .requiredOption("--data <file>", "JSONL/JSON pairs: prompt, chosen, rejected")
+    .option("--compare <spec>", "another ranker to measure agreement with")
+    .option("--limit <n>", "first n pairs only")
+    .option(
+      "--max-length <n>",
+      "tokens per sequence for a reward-model folder (longer: keep the end)",
+      "4096",
+    )
+    .option("--out <dir>", "write rm_eval.json and reliability.svg here")
+    .action(async (flags: EvalFlags) => {
+      const { existsSync, mkdirSync, writeFileSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const rmLib = await import("../../rm/index.js");
+      const { buildRanker, registerEngineRankers } = await import("../../reward/index.js");
+      registerEngineRankers();
+      const ranker = existsSync(join(flags.model, "config.json"))
+        ? rmLib.rewardModelRanker(
+            await rmLib.loadRewardModel(flags.model),
+            flags.model,
+            Number(flags.maxLength ?? 4096),
+          )
+        : await buildRanker(flags.model, { baseDir: process.cwd() }, "--model");
+      let pairs = rmLib.pairTexts(rmLib.readRows(flags.data), flags.data);
+      if (flags.limit) pairs = pairs.slice(0, Number(flags.limit));
+      const tick = (d: number) => {
+        if (d % 20 === 0) process.stderr.write(`rm eval: ${d}/${pairs.length}\n`);
+      };
+      const scores = await rmLib.pairScores(ranker, pairs, tick);
+      const other = flags.compare
+        ? await buildRanker(flags.compare, { baseDir: process.cwd() }, "--compare").then(async (r) => ({
+            id: r.id,
+            scores: await rmLib.pairScores(r, pairs),
+          }))
+        : null;
+      const report = rmLib.rmEvalReport(pairs, scores, other);
+      if (flags.out) {
+        mkdirSync(flags.out, { recursive: true });
+        writeFileSync(join(flags.out, "rm_eval.json"), `${JSON.stringify(report, null, 2)}\n`);
+        writeFileSync(
+          join(flags.out, "reliability.svg"),
+          await rmLib.renderSvg(rmLib.reliabilitySpec(report, flags.model)),
+        );
+      }
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    });
+}

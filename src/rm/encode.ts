@@ -1,0 +1,81 @@
+// Reward-model examples as token ids and their right-padded batches. A sequence score reads the text the
+// classifier ranker reads (src/reward/classifier.ts: chat template of [user, assistant], parseSpecial, no
+// padding) so a trained model scores the same at training and in `classifier:<dir>`; the pairwise variant
+// holds both candidates in one sequence and reads the score at each candidate's last token.
+import type { TokenBatch } from "../models/index.js";
+import type { TextAssets } from "../text/index.js";
+
+export interface PairExample {
+  chosen: number[];
+  rejected: number[];
+  margin: number;
+  /** P(chosen ≻ rejected); 1 for hard labels */
+  soft: number;
+}
+export interface PointExample {
+  ids: number[];
+  label: number;
+}
+export interface PairwiseExample {
+  ids: number[];
+  left: number;
+  right: number;
+  /** P(left ≻ right) */
+  label: number;
+}
+
+/** Keep the last `max` tokens: the head reads the last token, the same one it reads when scoring. */
+function keepEnd(ids: number[], max: number): number[] {
+  return ids.length > max ? ids.slice(ids.length - max) : ids;
+}
+
+export function sequenceIds(
+  assets: TextAssets,
+  prompt: string,
+  response: string,
+  maxLength: number,
+): number[] {
+  const text = assets.chatTemplate.render(
+    [
+      { role: "user", content: prompt },
+      { role: "assistant", content: response },
+    ],
+    { addGenerationPrompt: false },
+  );
+  return keepEnd(assets.tokenizer.encode(text, { parseSpecial: true }), maxLength);
+}
+
+/** [prompt + "Response A: " a][ "Response B: " b]: each candidate cut to its share of `maxLength`. */
+export function pairwiseIds(
+  assets: TextAssets,
+  prompt: string,
+  a: string,
+  b: string,
+  maxLength: number,
+): { ids: number[]; left: number; right: number } {
+  const tok = assets.tokenizer;
+  const p = keepEnd(tok.encode(prompt), Math.floor(maxLength / 3));
+  const budget = Math.max(2, Math.floor((maxLength - p.length) / 2));
+  const ea = tok.encode(`\n\nResponse A: ${a}`).slice(0, budget);
+  const eb = tok.encode(`\n\nResponse B: ${b}`).slice(0, budget);
+  const ids = [...p, ...ea, ...eb];
+  return { ids, left: p.length + ea.length - 1, right: ids.length - 1 };
+}
+
+/** Right-padded batch of `rows` (pad id anywhere: masked out). */
+export function padBatch(rows: number[][], padId: number): TokenBatch {
+  const B = rows.length;
+  const T = Math.max(1, ...rows.map((r) => r.length));
+  const tokens = new Int32Array(B * T).fill(padId);
+  const mask = new Uint8Array(B * T);
+  rows.forEach((r, b) => {
+    tokens.set(r, b * T);
+    mask.fill(1, b * T, b * T + r.length);
+  });
+  return { tokens, mask, B, T };
+}
+
+/** Flattened position of each row's last real token. */
+export function lastPositions(rows: number[][], T: number): Int32Array {
+  return Int32Array.from(rows, (r, b) => b * T + r.length - 1);
+}

@@ -1,0 +1,294 @@
+// The reward-model training loop: shuffled micro-batches with gradient accumulation, clipping, src/train's
+// AdamW + HF schedules + LoRA + atomic checkpoints with bit-exact resume, TRL RewardTrainer metric names
+// (loss, accuracy, margin; eval_* on the held-out split) to train_log.jsonl. Follows HF Trainer semantics
+// like src/train's DPO loop; not the losses (losses.ts) or the model (model.ts).
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Backend } from "../engine/index.js";
+import type { Parameter } from "../models/index.js";
+import {
+  AdamW,
+  clipGradNorm,
+  findLatestCheckpoint,
+  LoraAdapter,
+  learningRate,
+  NumericError,
+  Rng,
+  restoreCheckpoint,
+  saveCheckpoint,
+  sha256,
+  warmupSteps,
+  writeFileAtomic,
+} from "../train/index.js";
+import { ConfigError } from "../util/errors.js";
+import {
+  lastPositions,
+  type PairExample,
+  type PairwiseExample,
+  type PointExample,
+  padBatch,
+} from "./encode.js";
+import { btLoss, type LossResult, pairwiseLoss, pointwiseLoss } from "./losses.js";
+import type { RewardModel } from "./model.js";
+import { parseRmSettings, type RmSettings, type RmSettingsInput } from "./settings.js";
+
+export type RmData =
+  | { kind: "pairs"; train: PairExample[]; test: PairExample[] }
+  | { kind: "points"; loss: "bce" | "mse"; train: PointExample[]; test: PointExample[] }
+  | { kind: "pairwise"; train: PairwiseExample[]; test: PairwiseExample[] };
+
+type Example = PairExample | PointExample | PairwiseExample;
+
+export interface RmProgress {
+  phase: "train" | "eval" | "done";
+  step: number;
+  totalSteps: number;
+  metrics: Record<string, number>;
+  line: string;
+}
+
+export interface TrainRmOptions {
+  model: RewardModel;
+  data: RmData;
+  settings?: RmSettingsInput;
+  outDir: string;
+  onProgress?: (p: RmProgress) => void;
+  backend?: Pick<Backend, "adamw" | "matmul"> | null;
+  resume?: boolean;
+  stopAfterSteps?: number;
+}
+
+export interface TrainRmResult {
+  steps: number;
+  totalSteps: number;
+  train: Record<string, number>;
+  eval: Record<string, number> | null;
+  trainLogPath: string;
+  resumedFrom: number | null;
+}
+
+/** Forward (and backward when `train`) of one micro-batch; gradients scaled by `gradScale`. */
+export function rmMicroBatch(
+  model: RewardModel,
+  data: RmData,
+  ex: Example[],
+  s: Pick<RmSettings, "center_rewards_coefficient">,
+  gradScale: number,
+  train: boolean,
+): LossResult {
+  const pad = model.assets.tokenizer.padId ?? model.assets.tokenizer.eosId ?? 0;
+  let res: LossResult;
+  if (data.kind === "pairs") {
+    const pairs = ex as PairExample[];
+    const rows = [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)];
+    const batch = padBatch(rows, pad);
+    const r = model.rewardsAt(batch, lastPositions(rows, batch.T), train);
+    const hasSoft = pairs.some((p) => p.soft !== 1);
+    res = btLoss(r, {
+      margins: pairs.some((p) => p.margin !== 0) ? pairs.map((p) => p.margin) : null,
+      soft: hasSoft ? pairs.map((p) => p.soft) : null,
+      centerCoefficient: s.center_rewards_coefficient ?? 0,
+      gradScale,
+    });
+  } else if (data.kind === "points") {
+    const pts = ex as PointExample[];
+    const rows = pts.map((p) => p.ids);
+    const batch = padBatch(rows, pad);
+    const r = model.rewardsAt(batch, lastPositions(rows, batch.T), train);
+    res = pointwiseLoss(
+      r,
+      pts.map((p) => p.label),
+      data.loss,
+      gradScale,
+    );
+  } else {
+    const pw = ex as PairwiseExample[];
+    const batch = padBatch(
+      pw.map((p) => p.ids),
+      pad,
+    );
+    const pos = Int32Array.from([
+      ...pw.map((p, b) => b * batch.T + p.left),
+      ...pw.map((p, b) => b * batch.T + p.right),
+    ]);
+    const r = model.rewardsAt(batch, pos, train);
+    res = pairwiseLoss(
+      r,
+      pw.map((p) => p.label),
+      gradScale,
+    );
+  }
+  if (train && Number.isFinite(res.loss)) model.backward(res.dRewards);
+  return res;
+}
+
+/** Loss and metrics over a split, weighted by examples per batch (eval_* names added by the caller). */
+export function evaluateRm(
+  model: RewardModel,
+  data: RmData,
+  s: RmSettings,
+  split: Example[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < split.length; i += s.per_device_eval_batch_size) {
+    const chunk = split.slice(i, i + s.per_device_eval_batch_size);
+    const r = rmMicroBatch(model, data, chunk, s, 1, false);
+    for (const [k, v] of Object.entries({ loss: r.loss, ...r.metrics }))
+      out[k] = (out[k] ?? 0) + v * chunk.length;
+  }
+  for (const k of Object.keys(out)) out[k] /= Math.max(1, split.length);
+  return out;
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined ? "-" : x.toFixed(4);
+}
+
+function epochOrder(seed: number, epoch: number, n: number): number[] {
+  return new Rng((seed + Math.imul(epoch, 0x9e3779b1)) >>> 0).permutation(n);
+}
+
+function truncateLog(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const keep = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => {
+      try {
+        return (JSON.parse(l) as { step: number }).step <= step;
+      } catch {
+        return false;
+      }
+    });
+  writeFileAtomic(path, keep.map((l) => `${l}\n`).join(""));
+}
+
+export async function trainRewardModel(o: TrainRmOptions): Promise<TrainRmResult> {
+  const s = parseRmSettings(o.settings ?? {});
+  const train = o.data.train as Example[];
+  const test = o.data.test as Example[];
+  if (train.length === 0) throw new ConfigError("rm train: the training split is empty");
+  mkdirSync(o.outDir, { recursive: true });
+  const rng = new Rng(s.seed);
+  const lora = s.use_peft
+    ? new LoraAdapter(
+        o.model.trunk.parameters(),
+        { r: s.lora_r, alpha: s.lora_alpha, targetModules: s.lora_target_modules },
+        rng,
+        o.backend ? o.backend.matmul.bind(o.backend) : null,
+      )
+    : null;
+  // LoRA trains A, B and the (new) score head; full fine-tuning trains every weight
+  const trainable: Parameter[] = lora ? [...lora.parameters(), o.model.score] : o.model.parameters();
+  for (const p of [...trainable, ...o.model.parameters()]) p.grad ??= new Float32Array(p.data.length);
+  const opt = new AdamW(
+    trainable,
+    { beta1: s.adam_beta1, beta2: s.adam_beta2, eps: s.adam_epsilon, weightDecay: s.weight_decay },
+    o.backend ? o.backend.adamw.bind(o.backend) : null,
+  );
+  const bs = s.per_device_train_batch_size;
+  const gas = s.gradient_accumulation_steps;
+  const microPerEpoch = Math.ceil(train.length / bs);
+  const stepsPerEpoch = Math.ceil(microPerEpoch / gas);
+  const totalSteps = s.max_steps > 0 ? s.max_steps : Math.ceil(s.num_train_epochs * stepsPerEpoch);
+  const warmup = warmupSteps(totalSteps, s.warmup_ratio);
+  const fingerprint = sha256([
+    JSON.stringify(s),
+    o.data.kind,
+    JSON.stringify(train),
+    trainable.map((p) => `${p.name}:${p.data.length}`).join(","),
+  ]);
+  const ckRoot = join(o.outDir, "checkpoints");
+  const logPath = join(o.outDir, "train_log.jsonl");
+  let step = 0;
+  let resumedFrom: number | null = null;
+  const latest = o.resume === false ? null : findLatestCheckpoint(ckRoot);
+  if (latest) {
+    if (latest.state.fingerprint !== fingerprint) {
+      throw new ConfigError(
+        `${latest.dir}: checkpoint is from a different run (settings, data or model differ)`,
+        {
+          hint: "resume with identical settings and data, or write to a fresh --out directory",
+        },
+      );
+    }
+    restoreCheckpoint(latest, trainable, opt.m, opt.v);
+    opt.step = latest.state.adamStep;
+    step = latest.state.step;
+    resumedFrom = step;
+    truncateLog(logPath, step);
+  } else writeFileAtomic(logPath, "");
+  lora?.apply();
+  const report = (p: Omit<RmProgress, "line">, line: string) => o.onProgress?.({ ...p, line });
+  const appendLog = (rec: Record<string, number>) => appendFileSync(logPath, `${JSON.stringify(rec)}\n`);
+  let lastGood = latest ? latest.dir : null;
+  let lastTrain: Record<string, number> = {};
+  let lastEval: Record<string, number> | null = null;
+  const runEval = () => {
+    if (test.length === 0) return;
+    const m = evaluateRm(o.model, o.data, s, test);
+    lastEval = Object.fromEntries(Object.entries(m).map(([k, v]) => [`eval_${k}`, v]));
+    appendLog({ step, epoch: step / stepsPerEpoch, ...lastEval });
+    report(
+      { phase: "eval", step, totalSteps, metrics: lastEval },
+      `eval step ${step}: loss ${fmt(m.loss)} accuracy ${fmt(m.accuracy)} margin ${fmt(m.margin)}`,
+    );
+  };
+  let stepsThisCall = 0;
+  while (step < totalSteps) {
+    if (o.stopAfterSteps !== undefined && stepsThisCall >= o.stopAfterSteps) break;
+    const epoch = Math.floor(step / stepsPerEpoch);
+    const order = epochOrder(s.seed, epoch, train.length);
+    const firstMicro = (step % stepsPerEpoch) * gas;
+    const micros = Math.min(gas, microPerEpoch - firstMicro);
+    for (const p of [...trainable, ...o.model.parameters()]) p.grad?.fill(0);
+    const sums: Record<string, number> = {};
+    for (let k = 0; k < micros; k++) {
+      const ex = order.slice((firstMicro + k) * bs, (firstMicro + k + 1) * bs).map((i) => train[i]);
+      const r = rmMicroBatch(o.model, o.data, ex, s, 1 / micros, true);
+      if (!Number.isFinite(r.loss)) {
+        throw new NumericError(
+          `reward-model training diverged at step ${step + 1}: loss is ${r.loss}`,
+          lastGood ? `last good checkpoint: ${lastGood}` : "lower learning_rate",
+        );
+      }
+      for (const [key, v] of Object.entries({ loss: r.loss, ...r.metrics }))
+        sums[key] = (sums[key] ?? 0) + v / micros;
+    }
+    lora?.backward();
+    const gradNorm = clipGradNorm(trainable, s.max_grad_norm);
+    if (!Number.isFinite(gradNorm)) {
+      throw new NumericError(
+        `reward-model training diverged at step ${step + 1}: gradient norm is ${gradNorm}`,
+      );
+    }
+    const lr = learningRate(s.lr_scheduler_type, s.learning_rate, step, warmup, totalSteps);
+    opt.update(lr);
+    lora?.apply();
+    step++;
+    stepsThisCall++;
+    lastTrain = { ...sums, grad_norm: gradNorm, learning_rate: lr };
+    if (step % s.logging_steps === 0 || step === totalSteps)
+      appendLog({ step, epoch: step / stepsPerEpoch, ...lastTrain });
+    report(
+      { phase: "train", step, totalSteps, metrics: lastTrain },
+      `step ${step}/${totalSteps} loss ${fmt(sums.loss)} accuracy ${fmt(sums.accuracy)} margin ${fmt(sums.margin)} lr ${lr.toExponential(2)}`,
+    );
+    if (s.eval_steps > 0 && step % s.eval_steps === 0 && step < totalSteps) runEval();
+    if (s.save_steps > 0 && step % s.save_steps === 0 && step < totalSteps) {
+      lastGood = saveCheckpoint(
+        ckRoot,
+        { step, stepsPerEpoch, seed: s.seed, fingerprint, adamStep: opt.step },
+        trainable,
+        opt.m,
+        opt.v,
+        s.save_total_limit,
+      );
+    }
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  if (step >= totalSteps) {
+    runEval();
+    report({ phase: "done", step, totalSteps, metrics: lastTrain }, `done: ${step} steps`);
+  }
+  return { steps: step, totalSteps, train: lastTrain, eval: lastEval, trainLogPath: logPath, resumedFrom };
+}
