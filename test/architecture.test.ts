@@ -23,6 +23,8 @@ const mayImport: Record<string, string[]> = {
   eval: ["generate", "reward", "data"],
   // config (not in DESIGN.md's table) validates recipes with the schemas the layers own
   config: ["reward", "train"],
+  // rm (not in DESIGN.md's table): reward models trained on the DPO trainer's machinery, used as rankers
+  rm: ["engine", "models", "text", "train", "reward"],
   // scaleout (not in DESIGN.md's table): the external engines behind the pipeline's seams
   scaleout: ["config", "data", "generate", "models", "train"],
   pipeline: [
