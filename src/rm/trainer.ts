@@ -2,23 +2,20 @@
 // AdamW + HF schedules + LoRA + atomic checkpoints with bit-exact resume, TRL RewardTrainer metric names
 // (loss, accuracy, margin; eval_* on the held-out split) to train_log.jsonl. Follows HF Trainer semantics
 // like src/train's DPO loop; not the losses (losses.ts) or the model (model.ts).
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, mkdirSync, } from "node:fs";
 import type { Backend } from "../engine/index.js";
 import type { Parameter } from "../models/index.js";
 import {
   AdamW,
   clipGradNorm,
-  findLatestCheckpoint,
   LoraAdapter,
   learningRate,
   NumericError,
   Rng,
-  restoreCheckpoint,
+  resumeTraining,
   saveCheckpoint,
   sha256,
   warmupSteps,
-  writeFileAtomic,
 } from "../train/index.js";
 import { ConfigError } from "../util/errors.js";
 import {
@@ -148,20 +145,6 @@ function epochOrder(seed: number, epoch: number, n: number): number[] {
   return new Rng((seed + Math.imul(epoch, 0x9e3779b1)) >>> 0).permutation(n);
 }
 
-function truncateLog(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const keep = readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => {
-      try {
-        return (JSON.parse(l) as { step: number }).step <= step;
-      } catch {
-        return false;
-      }
-    });
-  writeFileAtomic(path, keep.map((l) => `${l}\n`).join(""));
-}
-
 export async function trainRewardModel(o: TrainRmOptions): Promise<TrainRmResult> {
   const s = parseRmSettings(o.settings ?? {});
   const train = o.data.train as Example[];
@@ -197,26 +180,15 @@ export async function trainRewardModel(o: TrainRmOptions): Promise<TrainRmResult
     JSON.stringify(train),
     trainable.map((p) => `${p.name}:${p.data.length}`).join(","),
   ]);
-  const ckRoot = join(o.outDir, "checkpoints");
-  const logPath = join(o.outDir, "train_log.jsonl");
-  let step = 0;
-  let resumedFrom: number | null = null;
-  const latest = o.resume === false ? null : findLatestCheckpoint(ckRoot);
-  if (latest) {
-    if (latest.state.fingerprint !== fingerprint) {
-      throw new ConfigError(
-        `${latest.dir}: checkpoint is from a different run (settings, data or model differ)`,
-        {
-          hint: "resume with identical settings and data, or write to a fresh --out directory",
-        },
-      );
-    }
-    restoreCheckpoint(latest, trainable, opt.m, opt.v);
-    opt.step = latest.state.adamStep;
-    step = latest.state.step;
-    resumedFrom = step;
-    truncateLog(logPath, step);
-  } else writeFileAtomic(logPath, "");
+  const resumed = resumeTraining({
+    outDir: o.outDir,
+    resume: o.resume !== false,
+    fingerprint,
+    params: trainable,
+    opt,
+  });
+  const { ckRoot, logPath, latest, resumedFrom } = resumed;
+  let step = resumed.step;
   lora?.apply();
   const report = (p: Omit<RmProgress, "line">, line: string) => o.onProgress?.({ ...p, line });
   const appendLog = (rec: Record<string, number>) => appendFileSync(logPath, `${JSON.stringify(rec)}\n`);

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { join } from "node:path";
 import type { Parameter } from "../models/index.js";
 import { fsyncDir, writeFileAtomic } from "../util/atomic.js";
-import { InputError } from "../util/errors.js";
+import { ConfigError, InputError } from "../util/errors.js";
 
 export { writeFileAtomic };
 
@@ -138,4 +138,62 @@ export function restoreCheckpoint(
     arr.set(o.subarray(off, off + arr.length));
     off += arr.length;
   }
+}
+
+/** Keep only train_log.jsonl lines with step <= `step` (a resumed run rewrites what follows its checkpoint). */
+export function truncateTrainLog(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const keep = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim().length > 0)
+    .filter((l) => {
+      try {
+        return (JSON.parse(l) as { step: number }).step <= step;
+      } catch {
+        return false; // a torn last line from a kill
+      }
+    });
+  writeFileAtomic(path, keep.map((l) => `${l}\n`).join(""));
+}
+
+export interface ResumePoint {
+  ckRoot: string;
+  logPath: string;
+  /** optimizer steps already done */
+  step: number;
+  resumedFrom: number | null;
+  latest: LoadedCheckpoint | null;
+}
+
+/**
+ * Where a training run in `outDir` starts: its latest checkpoint (when `resume` and one exists, refused when
+ * its fingerprint differs) restored into `params` and the optimizer, with train_log.jsonl cut back to it;
+ * otherwise step 0 with an empty log. Shared by the DPO and reward-model trainers.
+ */
+export function resumeTraining(o: {
+  outDir: string;
+  resume: boolean;
+  fingerprint: string;
+  params: Parameter[];
+  opt: { m: Float32Array[]; v: Float32Array[]; step: number };
+}): ResumePoint {
+  const ckRoot = join(o.outDir, "checkpoints");
+  const logPath = join(o.outDir, "train_log.jsonl");
+  const latest = o.resume ? findLatestCheckpoint(ckRoot) : null;
+  if (!latest) {
+    writeFileAtomic(logPath, "");
+    return { ckRoot, logPath, step: 0, resumedFrom: null, latest };
+  }
+  if (latest.state.fingerprint !== o.fingerprint) {
+    throw new ConfigError(
+      `${latest.dir}: checkpoint is from a different run (settings, data or model differ)`,
+      {
+        hint: "resume with identical settings and data, or write to a fresh --out directory",
+      },
+    );
+  }
+  restoreCheckpoint(latest, o.params, o.opt.m, o.opt.v);
+  o.opt.step = latest.state.adamStep;
+  truncateTrainLog(logPath, latest.state.step);
+  return { ckRoot, logPath, step: latest.state.step, resumedFrom: latest.state.step, latest };
 }

@@ -2,7 +2,9 @@
 
 export {
   findLatestCheckpoint,
+  type ResumePoint,
   restoreCheckpoint,
+  resumeTraining,
   saveCheckpoint,
   sha256,
   writeFileAtomic,

@@ -2,19 +2,13 @@
 // shuffled micro-batches with gradient accumulation, clipping, AdamW + schedule, TRL-named metrics to
 // train_log.jsonl, evaluation every eval_steps, atomic checkpoints and bit-exact resume, NaN/Inf guard.
 // Follows HF Trainer / TRL DPOTrainer semantics; not a model loader or saver (the caller does that).
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, } from "node:fs";
 import { join } from "node:path";
 import type { Backend } from "../engine/index.js";
 import type { CausalLM, Parameter } from "../models/index.js";
 import type { Tokenizer } from "../text/index.js";
 import { ConfigError, PrefloopError } from "../util/errors.js";
-import {
-  findLatestCheckpoint,
-  restoreCheckpoint,
-  saveCheckpoint,
-  sha256,
-  writeFileAtomic,
-} from "./checkpoint.js";
+import { resumeTraining, saveCheckpoint, sha256 } from "./checkpoint.js";
 import {
   type ChatTemplateLike,
   type PreferenceRow,
@@ -116,22 +110,6 @@ export function progressLine(step: number, total: number, m: Record<string, numb
   );
 }
 
-/** Keep only log lines with step <= `step` (a resumed run rewrites what follows its checkpoint). */
-function truncateLog(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const keep = readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim().length > 0)
-    .filter((l) => {
-      try {
-        return (JSON.parse(l) as { step: number }).step <= step;
-      } catch {
-        return false; // a torn last line from a kill
-      }
-    });
-  writeFileAtomic(path, keep.map((l) => `${l}\n`).join(""));
-}
-
 /** Data order: epoch e visits pairs in Rng(seed + e)'s permutation, so any step's position is recomputable. */
 function epochOrder(seed: number, epoch: number, n: number): number[] {
   return new Rng((seed + Math.imul(epoch, 0x9e3779b1)) >>> 0).permutation(n);
@@ -227,28 +205,15 @@ export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
     trainable.map((p) => `${p.name}:${p.data.length}`).join(","),
   ]);
 
-  const ckRoot = join(o.outDir, "checkpoints");
-  const logPath = join(o.outDir, "train_log.jsonl");
-  let step = 0;
-  let resumedFrom: number | null = null;
-  const latest = o.resume === false ? null : findLatestCheckpoint(ckRoot);
-  if (latest) {
-    if (latest.state.fingerprint !== fingerprint) {
-      throw new ConfigError(
-        `${latest.dir}: checkpoint is from a different run (settings, data or model differ)`,
-        {
-          hint: "resume with identical settings and data, or write to a fresh --out directory",
-        },
-      );
-    }
-    restoreCheckpoint(latest, trainable, opt.m, opt.v);
-    opt.step = latest.state.adamStep;
-    step = latest.state.step;
-    resumedFrom = step;
-    truncateLog(logPath, step);
-  } else {
-    writeFileAtomic(logPath, "");
-  }
+  const resumed = resumeTraining({
+    outDir: o.outDir,
+    resume: o.resume !== false,
+    fingerprint,
+    params: trainable,
+    opt,
+  });
+  const { ckRoot, logPath, latest, resumedFrom } = resumed;
+  let step = resumed.step;
   lora?.apply();
 
   let lastGood = latest ? latest.dir : null;
