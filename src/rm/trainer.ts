@@ -2,12 +2,13 @@
 // AdamW + HF schedules + LoRA + atomic checkpoints with bit-exact resume, TRL RewardTrainer metric names
 // (loss, accuracy, margin; eval_* on the held-out split) to train_log.jsonl. Follows HF Trainer semantics
 // like src/train's DPO loop; not the losses (losses.ts) or the model (model.ts).
-import { appendFileSync, mkdirSync, } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import type { Backend } from "../engine/index.js";
 import type { Parameter } from "../models/index.js";
 import {
   AdamW,
   clipGradNorm,
+  epochOrder,
   LoraAdapter,
   learningRate,
   NumericError,
@@ -15,6 +16,7 @@ import {
   resumeTraining,
   saveCheckpoint,
   sha256,
+  type TrainDpoResult,
   warmupSteps,
 } from "../train/index.js";
 import { ConfigError } from "../util/errors.js";
@@ -55,14 +57,8 @@ export interface TrainRmOptions {
   stopAfterSteps?: number;
 }
 
-export interface TrainRmResult {
-  steps: number;
-  totalSteps: number;
-  train: Record<string, number>;
-  eval: Record<string, number> | null;
-  trainLogPath: string;
-  resumedFrom: number | null;
-}
+/** Same shape as the DPO trainer's result: steps, metrics (TRL names), log path, resume point. */
+export type TrainRmResult = TrainDpoResult;
 
 /** Forward (and backward when `train`) of one micro-batch; gradients scaled by `gradScale`. */
 export function rmMicroBatch(
@@ -139,10 +135,6 @@ export function evaluateRm(
 
 function fmt(x: number | undefined): string {
   return x === undefined ? "-" : x.toFixed(4);
-}
-
-function epochOrder(seed: number, epoch: number, n: number): number[] {
-  return new Rng((seed + Math.imul(epoch, 0x9e3779b1)) >>> 0).permutation(n);
 }
 
 export async function trainRewardModel(o: TrainRmOptions): Promise<TrainRmResult> {

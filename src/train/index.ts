@@ -40,7 +40,7 @@ export type { ScheduleKind } from "./optim/schedule.js";
 export { learningRate, lrLambda, warmupSteps } from "./optim/schedule.js";
 export type { RefPairLogps } from "./ref-cache.js";
 export { computeRefLogps, readRefCache, writeRefCache } from "./ref-cache.js";
-export { Rng } from "./rng.js";
+export { epochOrder, Rng } from "./rng.js";
 export type { DpoSettings, DpoSettingsInput } from "./settings.js";
 export {
   checkDpoSettings,

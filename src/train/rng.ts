@@ -30,3 +30,8 @@ export class Rng {
     return a;
   }
 }
+
+/** Data order: epoch e visits rows in Rng(seed + e)'s permutation, so any step's position is recomputable. */
+export function epochOrder(seed: number, epoch: number, n: number): number[] {
+  return new Rng((seed + Math.imul(epoch, 0x9e3779b1)) >>> 0).permutation(n);
+}

@@ -2,7 +2,7 @@
 // shuffled micro-batches with gradient accumulation, clipping, AdamW + schedule, TRL-named metrics to
 // train_log.jsonl, evaluation every eval_steps, atomic checkpoints and bit-exact resume, NaN/Inf guard.
 // Follows HF Trainer / TRL DPOTrainer semantics; not a model loader or saver (the caller does that).
-import { appendFileSync, mkdirSync, } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Backend } from "../engine/index.js";
 import type { CausalLM, Parameter } from "../models/index.js";
@@ -30,7 +30,7 @@ import {
   readRefCache,
   writeRefCache,
 } from "./ref-cache.js";
-import { Rng } from "./rng.js";
+import { epochOrder, Rng } from "./rng.js";
 import { type DpoSettings, type DpoSettingsInput, parseDpoSettings } from "./settings.js";
 import { averageMetrics, evaluatePairs, runMicroBatch, type StepMetrics } from "./step.js";
 
@@ -108,11 +108,6 @@ export function progressLine(step: number, total: number, m: Record<string, numb
     `margin ${fmt(m["rewards/margins"])} chosen ${fmt(m["rewards/chosen"])} rejected ${fmt(m["rewards/rejected"])} ` +
     `grad_norm ${fmt(m.grad_norm, 3)} lr ${m.learning_rate === undefined ? "-" : m.learning_rate.toExponential(2)}`
   );
-}
-
-/** Data order: epoch e visits pairs in Rng(seed + e)'s permutation, so any step's position is recomputable. */
-function epochOrder(seed: number, epoch: number, n: number): number[] {
-  return new Rng((seed + Math.imul(epoch, 0x9e3779b1)) >>> 0).permutation(n);
 }
 
 export async function trainDpo(o: TrainDpoOptions): Promise<TrainDpoResult> {
