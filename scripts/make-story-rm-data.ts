@@ -132,7 +132,7 @@ export async function makeStoryRmData(o: RmDataOptions): Promise<Record<string, 
   const split = await defaultComponents().prompts(resolved);
   const heldOut = new Set(split.test.flat().map((p) => p.prompt.trim()));
   const pool = new Map<string, string>();
-  for (const p of split.train.flat()) pool.set(p.prompt.trim(), p.prompt_id);
+  for (const p of split.train.flat().slice(0, o.prompts)) pool.set(p.prompt.trim(), p.prompt_id);
   for (const p of makeStoryPrompts(o.prompts * 3 + 300, o.seed)) {
     if (pool.size >= o.prompts) break;
     if (!heldOut.has(p.prompt) && !pool.has(p.prompt)) pool.set(p.prompt, p.prompt_id);
@@ -157,6 +157,7 @@ export async function makeStoryRmData(o: RmDataOptions): Promise<Record<string, 
     const pairs: unknown[] = [];
     const unlabelled: unknown[] = [];
     const points: unknown[] = [];
+    const swaps: unknown[] = [];
     for (const x of mine) {
       const mineStart = pairs.length;
       x.responses.forEach((r, a) => {
@@ -183,8 +184,11 @@ export async function makeStoryRmData(o: RmDataOptions): Promise<Record<string, 
         }
         pairs.push(...group.slice(0, o.maxPairsPerPrompt));
       }
-      if (o.swapPairs > 0 && part === "train") pairs.push(...(await swapPairsFor(x, o, ranker, rand)));
+      // Held-out swaps go to their own file: they measure whether the RM learned the character term.
+      if (part === "train" && o.swapPairs > 0) pairs.push(...(await swapPairsFor(x, o, ranker, rand)));
+      if (part === "eval") swaps.push(...(await swapPairsFor(x, { ...o, swapPairs: 3 }, ranker, rand)));
     }
+    if (part === "eval") writeJsonl(join(o.out, "swaps-eval.jsonl"), swaps);
     writeJsonl(join(o.out, `pairs-${part}.jsonl`), pairs);
     writeJsonl(join(o.out, `points-${part}.jsonl`), points);
     writeJsonl(join(o.out, `unlabelled-${part}.jsonl`), unlabelled);

@@ -12,6 +12,7 @@ import {
   registerEngineRankers,
   type StoryComponents,
   storyComponents,
+  storyJudgeComponents,
 } from "../src/reward/index.js";
 
 interface Group {
@@ -31,14 +32,19 @@ export interface RmCheck {
   /** mean story-judge(best) − story-judge(worst) of the same picks (random picks: 0) */
   judge_gap_rm: number;
   judge_gap_suite: number;
-  /** per suite component (targetChars 400, the recipe's) and length in chars: best − worst of the RM's picks | the suite's */
+  /** per suite component (targetChars 400, the recipe's), length in chars and judge component (judge.*): best − worst of the RM's picks | the suite's */
   components_rm: Record<string, number>;
   components_suite: Record<string, number>;
 }
 
 const features = (prompt: string, r: string): Record<string, number> => {
   const c: StoryComponents = storyComponents(prompt, r, 400);
-  return { ...c, chars: r.trim().length };
+  const j = storyJudgeComponents(prompt, r);
+  return {
+    ...c,
+    chars: r.trim().length,
+    ...Object.fromEntries(Object.entries(j).map(([k, v]) => [`judge.${k}`, v])),
+  };
 };
 
 const argmax = (xs: number[]): number => xs.reduce((b, x, i) => (x > xs[b] ? i : b), 0);
