@@ -17,7 +17,7 @@ import { defaultComponents } from "../../src/pipeline/index.js";
 
 const backbone = fileURLToPath(new URL("../../models/stories260K.gguf", import.meta.url));
 
-test("story RM: suite-labelled base samples (held-out prompts excluded) -> rm train -> best/worst agree with the suite", async () => {
+test("story RM: suite-labelled base samples (held-out prompts excluded) -> rm train -> best/worst agree with the suite", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "story-rm-"));
   const data = join(dir, "data");
   const counts = await makeStoryRmData({
@@ -77,8 +77,9 @@ test("story RM: suite-labelled base samples (held-out prompts excluded) -> rm tr
 
   // Where DPO uses it: best and worst of 4 samples per held-out RM prompt, ordered as the suite orders them.
   const check = await checkStoryRm(data, `classifier:${rm}`, 4);
-  console.log(JSON.stringify({ eval_accuracy: evalRow.eval_accuracy, ...check }));
+  t.diagnostic(JSON.stringify({ eval_accuracy: evalRow.eval_accuracy, ...check }));
   assert.ok(check.groups >= 30);
   assert.ok(check.best_worst_agreement > 0.62, `best/worst agreement ${check.best_worst_agreement}`);
-  assert.ok(check.suite_gap_rm > 0.3 * check.suite_gap_suite, JSON.stringify(check));
+  // The suite gap of its picks (random picks: 0 on average; the suite's own picks: the most there is).
+  assert.ok(check.suite_gap_rm > 0.2, JSON.stringify(check));
 });
