@@ -35,6 +35,18 @@ export const rmSettingsSchema = z
       .positive()
       .default(512)
       .describe("tokens per sequence (longer: keep the end)"),
+    source_maxlength: z
+      .number()
+      .int()
+      .min(3)
+      .default(1224)
+      .describe("PairRM backbones: llm-blender's source budget in tokens, counting [CLS] and [SEP]"),
+    candidate_maxlength: z
+      .number()
+      .int()
+      .min(4)
+      .default(412)
+      .describe("PairRM backbones: each candidate's budget (plus half the source budget left unused)"),
     center_rewards_coefficient: z
       .number()
       .min(0)
