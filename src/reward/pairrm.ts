@@ -51,7 +51,13 @@ export class PairRM {
     const source = dir;
     this.encoder = encoder;
     this.ids = ids;
-    this.budget = opts.budget ?? upstreamBudget;
+    // a folder fine-tuned by `prefloop rm train` records the budgets it was trained with (llm-blender's names)
+    const raw = encoder.config.raw;
+    const saved =
+      typeof raw.source_maxlength === "number" && typeof raw.candidate_maxlength === "number"
+        ? { sourceMax: raw.source_maxlength, candidateMax: raw.candidate_maxlength }
+        : null;
+    this.budget = opts.budget ?? saved ?? upstreamBudget;
     this.batchRows = opts.batchRows ?? 8;
     const H = encoder.config.hiddenSize;
     const get = (n: string): Tensor => {

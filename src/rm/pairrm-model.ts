@@ -208,6 +208,9 @@ export class PairrmRewardModel {
       ...raw,
       architectures: Array.isArray(raw.architectures) ? raw.architectures : ["DebertaV2PairRM"],
       prefloop_head: "pairrm",
+      // the collation budgets it was trained with, so `pairrm:<dir>` reads the same rows
+      source_maxlength: this.pairrm.budget.sourceMax,
+      candidate_maxlength: this.pairrm.budget.candidateMax,
     };
     writeFileAtomic(join(dir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
     if (resolve(dir) === resolve(this.pairrm.dir)) return;

@@ -105,7 +105,9 @@ test("a fine-tuned PairRM saves to a folder pairrm:<dir> loads with the in-train
   // in-training forward (what the loss saw) against the saved folder through the inference path
   const trained = model.scoresOf(rows, false);
   const inTraining = rows.map((_, b) => trained[b] - trained[rows.length + b]);
-  const reloaded = (await PairRM.load(out, { budget })).logitsOfRows(rows);
+  const again = await PairRM.load(out); // the folder records the budgets it was trained with
+  assert.deepEqual(again.budget, budget);
+  const reloaded = again.logitsOfRows(rows);
   const original = (await PairRM.load(folder, { budget })).logitsOfRows(rows);
   reloaded.forEach((z, i) => {
     assert.ok(Math.abs(z - inTraining[i]) < 1e-5, `row ${i}: ${z} vs ${inTraining[i]}`);
@@ -178,4 +180,57 @@ test("PairRM fine-tuning failure modes name the file and line, or the setting", 
       ...extra,
     ]);
   assert.notEqual(await cli(["--set", "loss=bt"]), 0);
+});
+
+test("LoRA on PairRM moves only the adapted query/key/value weights (merged) and the head", async () => {
+  const model = await PairrmRewardModel.load(folder, { budget });
+  const before = new Map(model.parameters().map((p) => [p.name, Float32Array.from(p.data)]));
+  const settings = parseRmSettings({ use_peft: true, lora_r: 2, learning_rate: 1e-2, max_steps: 2 });
+  const { data } = await buildPairrmData(synthetic(8, 8), "rows", {
+    model,
+    settings: { ...settings, eval_split: 0 },
+  });
+  await trainRewardModel({ model, data, settings, outDir: mkdtempSync(join(tmpdir(), "pf-pairrm-lora-")) });
+  for (const p of model.parameters()) {
+    const moved = p.data.some((x, i) => x !== before.get(p.name)?.[i]);
+    const adapted = /(query|key|value)_proj\.weight$/.test(p.name) || p.name.startsWith("head_layer.");
+    assert.equal(moved, adapted, p.name);
+  }
+});
+
+test("prefloop rm train fine-tunes a PairRM folder and rm eval scores the result", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pf-pairrm-cli-"));
+  const data = writeJsonl(join(dir, "pairs.jsonl"), synthetic(12, 9));
+  const out = join(dir, "out");
+  const base = ["node", "prefloop", "--quiet", "rm"];
+  const sets = [
+    "loss=pairwise",
+    "max_steps=3",
+    "eval_split=0.25",
+    "source_maxlength=16",
+    "candidate_maxlength=12",
+  ];
+  const code = await main([
+    ...base,
+    "train",
+    "--backbone",
+    folder,
+    "--data",
+    data,
+    "--out",
+    out,
+    ...sets.flatMap((s) => ["--set", s]),
+  ]);
+  assert.equal(code, 0);
+  const log = readFileSync(join(out, "train_log.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.ok(log.some((l) => "eval_loss" in l && "eval_accuracy" in l && "eval_margin" in l));
+  const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+  assert.deepEqual(cfg.architectures, ["DebertaV2PairRM"]);
+  const evalOut = join(dir, "eval");
+  assert.equal(await main([...base, "eval", "--model", out, "--data", data, "--out", evalOut]), 0);
+  const report = JSON.parse(readFileSync(join(evalOut, "rm_eval.json"), "utf8"));
+  assert.equal(report.pairs, 12);
 });
