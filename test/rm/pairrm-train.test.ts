@@ -234,3 +234,28 @@ test("prefloop rm train fine-tunes a PairRM folder and rm eval scores the result
   const report = JSON.parse(readFileSync(join(evalOut, "rm_eval.json"), "utf8"));
   assert.equal(report.pairs, 12);
 });
+
+test("weakly labelled pairs (labelling functions → label model) train PairRM with mirrored soft labels", async () => {
+  const model = await PairrmRewardModel.load(folder, { budget });
+  const rows = synthetic(16, 10).map((p, i) =>
+    i % 2
+      ? { prompt: p.prompt, response_a: p.chosen, response_b: p.rejected }
+      : { prompt: p.prompt, response_a: p.rejected, response_b: p.chosen },
+  );
+  const lfs = [await buildRanker("keywords:water"), await buildRanker("length")];
+  const { data, note } = await buildPairrmData(rows, "weak.jsonl", {
+    model,
+    settings: parseRmSettings({ eval_split: 0 }),
+    labellingFunctions: lfs,
+  });
+  assert.match(note, /label model/);
+  const ex = data.train as PairrmExample[];
+  assert.equal(ex.length, 32);
+  for (let i = 0; i < ex.length; i += 2) {
+    assert.ok(Math.abs(ex[i].label + ex[i + 1].label - 1) < 1e-12);
+    assert.ok(ex[i].label > 0 && ex[i].label < 1, `soft label ${ex[i].label}`);
+  }
+  // the label model follows the "water" function: response_a is preferred on odd rows
+  const agree = rows.filter((_, k) => ex[2 * k].label > 0.5 === (k % 2 === 1)).length;
+  assert.ok(agree >= 14, `label model agrees with the rule on ${agree}/16`);
+});
