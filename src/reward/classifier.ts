@@ -183,7 +183,7 @@ export async function loadRewardClassifier(
  * `classifier:<dir>` dispatches on the folder: a scalar head scores each response alone (pointwise); a prefloop
  * pairwise head (`prefloop_head: "pairwise"`) and a PairRM folder (DebertaV2PairRM) compare candidates in pairs.
  */
-export async function classifierRanker(path: string, backend?: Backend, maxLength = 4096): Promise<Ranker> {
+export async function classifierRanker(path: string, backend?: Backend, maxLength?: number): Promise<Ranker> {
   const cfgPath = join(path, "config.json");
   const raw = existsSync(cfgPath) ? readJson(cfgPath) : {};
   const arch = Array.isArray(raw.architectures) ? raw.architectures.map(String) : [];
@@ -192,6 +192,8 @@ export async function classifierRanker(path: string, backend?: Backend, maxLengt
   const id = `classifier:${resolve(path)}`;
   const { scoreAt } = model;
   if (model.head === "pairwise" && scoreAt) {
+    // the max_length it was trained with (`rm train` records it), else a generous one
+    const max = maxLength ?? (typeof raw.prefloop_max_length === "number" ? raw.prefloop_max_length : 4096);
     return {
       id,
       pointwise: false,
@@ -201,7 +203,7 @@ export async function classifierRanker(path: string, backend?: Backend, maxLengt
         for (let a = 0; a < n; a++)
           for (let b = 0; b < n; b++) {
             if (a === b) continue;
-            const row = pairwiseIds(model, prompt, candidates[a], candidates[b], maxLength);
+            const row = pairwiseIds(model, prompt, candidates[a], candidates[b], max);
             const [left, right] = scoreAt(row.ids, [row.left, row.right]);
             matrix[a][b] = left - right;
           }

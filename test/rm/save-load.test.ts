@@ -91,6 +91,14 @@ test("a saved pairwise reward model is a pairwise ranker as classifier:<dir>, sc
     flat(a.matrix).some((x) => Math.abs(x) > 1e-6),
     "the logits are not all zero",
   );
+  // a recorded max_length (what `rm train` writes) cuts candidates at ranking as at training
+  model.save(dir, { prefloop_max_length: 24 });
+  const cut = await (await buildRanker(`classifier:${dir}`)).score(rows[0].prompt, cands);
+  const want = await rewardModelRanker(model, dir, 24).score(rows[0].prompt, cands);
+  flat(cut.matrix).forEach((x, i) => {
+    assert.ok(Math.abs(x - flat(want.matrix)[i]) < 1e-4 * Math.max(1, Math.abs(x)), `cut matrix ${i}`);
+  });
+  assert.notDeepEqual(cut.matrix, a.matrix);
 });
 
 test("reward-model training resumes from its checkpoint to the same weights", async () => {

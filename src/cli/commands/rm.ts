@@ -142,7 +142,10 @@ export function registerRm(program: Command): void {
         backend: model instanceof rmLib.PairrmRewardModel ? model.backend : model.trunk.backend,
         onProgress: quiet ? undefined : (p) => process.stderr.write(`${p.line}\n`),
       });
-      model.save(flags.out);
+      if (model instanceof rmLib.PairrmRewardModel) model.save(flags.out);
+      // a pairwise head cuts each candidate to its share of max_length: the ranker cuts the same way
+      else
+        model.save(flags.out, model.head === "pairwise" ? { prefloop_max_length: settings.max_length } : {});
       process.stdout.write(
         `${JSON.stringify({ out: flags.out, steps: res.steps, train: res.train, eval: res.eval }, null, 2)}\n`,
       );
