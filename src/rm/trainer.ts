@@ -1,7 +1,8 @@
 // The reward-model training loop: shuffled micro-batches with gradient accumulation, clipping, src/train's
 // AdamW + HF schedules + LoRA + atomic checkpoints with bit-exact resume, TRL RewardTrainer metric names
 // (loss, accuracy, margin; eval_* on the held-out split) to train_log.jsonl. Follows HF Trainer semantics
-// like src/train's DPO loop; not the losses (losses.ts) or the model (model.ts).
+// like src/train's DPO loop; the model is a Llama-family RewardModel or PairRM itself (pairrm-model.ts, whose
+// encoder refreshes its cached position projections after every in-place update). Not the losses (losses.ts).
 import { appendFileSync, mkdirSync } from "node:fs";
 import type { Backend } from "../engine/index.js";
 import type { Parameter } from "../models/index.js";
