@@ -1,6 +1,6 @@
-// Response bodies of the OpenAI-compatible routes: chat.completion, text_completion, their SSE chunk
-// streams, and prefloop's `prefloop` extension field (every candidate's score when the request sets
-// `prefloop: {scores: true}`). Not the request schemas (protocol.ts).
+// Response bodies of the OpenAI-compatible routes: chat.completion, text_completion and prefloop's
+// `prefloop` extension field (every candidate's score when the request sets `prefloop: {scores: true}`).
+// Not the request schemas (protocol.ts) and not the SSE streams (stream.ts).
 import { randomUUID } from "node:crypto";
 import type { GeneratedSample } from "../generate/index.js";
 import type { Selection } from "./rerank.js";
