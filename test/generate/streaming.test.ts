@@ -11,7 +11,7 @@ import {
   LocalGenerator,
   type SamplingSettings,
 } from "../../src/generate/index.js";
-import { PlainChatTemplate, SpmTokenizer } from "../../src/text/index.js";
+import { HfTokenizer, PlainChatTemplate, SpmTokenizer } from "../../src/text/index.js";
 import { ScriptedLM } from "./scripted-lm.js";
 import { ToyLM } from "./toy-lm.js";
 
@@ -234,5 +234,77 @@ test("a streaming call yields to the event loop between decode steps; a plain on
     assert.ok(lm.decodeCalls > 10);
     if (streaming) assert.ok(seen >= 1 && seen <= 2, `the event loop ran after ${seen} decode calls`);
     else assert.equal(seen, lm.decodeCalls);
+  }
+});
+
+/** A byte-level BPE tokenizer.json (GPT-2 / Qwen / Llama-3 family) with no merges: ids 3..258 are bytes. */
+function byteLevelTokenizer(): HfTokenizer {
+  // GPT-2's bytes_to_unicode: printable bytes map to themselves, the others to U+0100 onwards
+  const printable = (b: number): boolean => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
+  const vocab: Record<string, number> = { "<unk>": 0, "<s>": 1, "</s>": 2 };
+  let shifted = 0;
+  for (let b = 0; b < 256; b++) vocab[String.fromCodePoint(printable(b) ? b : 256 + shifted++)] = 3 + b;
+  const json = {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: ["<unk>", "<s>", "</s>"].map((content, id) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: null,
+    pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: null,
+    decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: "BPE",
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: [],
+    },
+  };
+  return new HfTokenizer(json, { bos_token: "<s>", eos_token: "</s>" });
+}
+
+test("byte-level BPE (tokenizer.json): split characters arrive whole; deltas join to the text", async () => {
+  const bpe = byteLevelTokenizer();
+  const ids = bpe.encode("hé 😀 ok");
+  assert.equal(ids.length, 1 + 2 + 1 + 4 + 3);
+  const scripted = new LocalGenerator(new ScriptedLM(ids), bpe, new PlainChatTemplate(), { id: "bpe" });
+  const { out, events } = await streamed(scripted, [{ prompt: { raw: "Once" }, n: 1, sampling }]);
+  assert.equal(out[0]?.[0]?.text, "hé 😀 ok");
+  assert.deepEqual(
+    events[0]?.map((e) => e.delta),
+    ["h", "", "é", " ", "", "", "", "😀", " ", "o", "k", ""],
+  );
+  // random bytes: invalid and multi-byte sequences everywhere
+  for (let seed = 0; seed < 4; seed++) {
+    const reqs: GenerationRequest[] = [
+      { prompt: { raw: "Once" }, n: 3, sampling: { ...sampling, seed, maxTokens: 60 } },
+    ];
+    const toy = () =>
+      new LocalGenerator(new ToyLM(259, { peak: 4 }), bpe, new PlainChatTemplate(), { id: "t" });
+    const want = await toy().generate(reqs);
+    const got = await streamed(toy(), reqs);
+    assert.deepEqual(got.out, want);
+    (want[0] ?? []).forEach((s, k) => {
+      let sent = "";
+      for (const e of (got.events[0] ?? []).filter((x) => x.sample === k)) {
+        sent += e.delta;
+        assert.ok(s.text.startsWith(sent), JSON.stringify([sent, s.text]));
+      }
+      assert.equal(sent, s.text);
+    });
   }
 });
