@@ -24,6 +24,8 @@ export class SseStream {
   private readonly choices: Choice[];
   private readonly head: Record<string, unknown>;
   private started = false;
+  /** events of the current decode step, written together (one socket write per step, not per choice) */
+  private pending = "";
   private ended = false;
   private readonly firstEvent: Promise<void>;
   private markStarted: () => void = () => {};
@@ -88,6 +90,7 @@ export class SseStream {
     if (this.ended) return;
     this.begin();
     this.write("data: [DONE]\n\n");
+    this.flush();
     this.ended = true;
     if (!this.body.destroyed) this.body.push(null);
   }
@@ -137,6 +140,15 @@ export class SseStream {
   }
 
   private write(s: string): void {
-    if (!this.ended && !this.body.destroyed) this.body.push(s);
+    if (this.ended || this.body.destroyed) return;
+    // the generator calls every row's hooks of a step synchronously: flush once that step is done
+    if (this.pending === "") queueMicrotask(() => this.flush());
+    this.pending += s;
+  }
+
+  private flush(): void {
+    const events = this.pending;
+    this.pending = "";
+    if (events !== "" && !this.ended && !this.body.destroyed) this.body.push(events);
   }
 }
