@@ -204,6 +204,8 @@ export class LocalGenerator implements Generator {
       const logits = this.model.decode(cache, [first], Int32Array.from(ids), ids.length);
       if (mine.length > 1) this.model.copyCacheRow(cache, first, mine.slice(1));
       for (const row of chunkRows) this.accept(row, logits.subarray(0, V));
+      // first tokens out before the next prompt's prefill
+      if (streaming) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (;;) {
       const live: number[] = [];
