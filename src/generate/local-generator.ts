@@ -3,8 +3,7 @@
 // rows decoded one token per step in one batch. Not the remote (OpenAI-compatible) client.
 // Each sample draws from its own stream sampleStream(seed, promptKey(prompt text), sample index), so the
 // text does not depend on batch size, request order or which other prompts share the call.
-// Streaming requests (onToken/onSample/signal) get their hooks as each token is decoded; a group holding
-// one yields to the event loop after every step so the deltas reach their sockets while it decodes.
+// Streaming (onToken/onSample/signal): hooks per token, and the group yields to the event loop each step.
 import type { CausalLM } from "../models/index.js";
 import type { ChatTemplate, Tokenizer } from "../text/index.js";
 import { InputError } from "../util/errors.js";
