@@ -3,7 +3,8 @@
  * sequence with its own length, all sequences and heads in one call. Not training attention (pf_attention.c:
  * padding masks, lse, backward). A decode query's scores fit a small buffer, so softmax takes two passes
  * (scores and max, then exp-weighted V) instead of an online rescaling. Tasks: (sequence, kv head, block of
- * queries). Scores of 8 keys come from 8 vector products reduced together (a transposed reduction). */
+ * queries). Keys are cached d-major ([batch, NKV, HS, capacity]) so the scores of 8 consecutive keys are one
+ * vector of FMAs with no lane reduction; values stay [batch, capacity, NKV, HS] (rows of the weighted sum). */
 #include <stdlib.h>
 
 #include "pf_common.h"
@@ -23,43 +24,63 @@ static float *scratch(int n) {
   return sbuf;
 }
 
-/* horizontal sums of a0..a7 as one vector: three levels of pairwise shuffles and adds */
 typedef int32_t pfd_i8 __attribute__((vector_size(32)));
-PF_INLINE pf_v8 hsum8x8(const pf_v8 *a) {
-  const pfd_i8 ev = {0, 8, 2, 10, 4, 12, 6, 14}, od = {1, 9, 3, 11, 5, 13, 7, 15};
-  const pfd_i8 lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
-  const pfd_i8 lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
-  pf_v8 t[4], u[2];
-  for (int i = 0; i < 4; i++)
-    t[i] = __builtin_shuffle(a[2 * i], a[2 * i + 1], ev) + __builtin_shuffle(a[2 * i], a[2 * i + 1], od);
-  for (int i = 0; i < 2; i++)
-    u[i] = __builtin_shuffle(t[2 * i], t[2 * i + 1], lo2) + __builtin_shuffle(t[2 * i], t[2 * i + 1], hi2);
-  return __builtin_shuffle(u[0], u[1], lo4) + __builtin_shuffle(u[0], u[1], hi4);
-}
 
-/* s[j] = scale · q · k_j for j < L, key j at k + j*ld, HS a multiple of 8; returns max_j s[j] */
-PF_INLINE float scores_v8(float *s, const float *q, const float *k, size_t ld, int L, int HS, float scale) {
+/* s[j] = scale Σ_d q[d] kt[d*cap + j] for j < L (keys stored d-major): vertical FMAs, 32 keys in flight so
+ * the chains of HS FMAs overlap; returns max_j s[j] */
+PF_INLINE float scores_t(float *s, const float *q, const float *kt, size_t cap, int L, int HS, float scale) {
   pf_v8 mv = (pf_v8){0} - INFINITY;
   int j = 0;
-  for (; j + 8 <= L; j += 8) {
-    pf_v8 acc[8];
-    for (int i = 0; i < 8; i++) acc[i] = (pf_v8){0};
-    for (int d = 0; d < HS; d += 8) {
-      pf_v8 qv = *(const pf_v8u *)(q + d);
-      for (int i = 0; i < 8; i++) acc[i] += qv * *(const pf_v8u *)(k + (size_t)(j + i) * ld + d);
+#define PFD_MAX(x) \
+  do { \
+    pfd_i8 gt = (x) > mv; \
+    mv = (pf_v8)(((pfd_i8)(x) & gt) | ((pfd_i8)mv & ~gt)); \
+  } while (0)
+  for (; j + 32 <= L; j += 32) {
+    pf_v8 acc[4] = {{0}, {0}, {0}, {0}};
+    for (int d = 0; d < HS; d++) {
+      const float *row = kt + (size_t)d * cap + j;
+      const float qd = q[d];
+      for (int u = 0; u < 4; u++) acc[u] += qd * *(const pf_v8u *)(row + 8 * u);
     }
-    pf_v8 sv = hsum8x8(acc) * scale;
-    *(pf_v8u *)(s + j) = sv;
-    pfd_i8 gt = sv > mv;
-    mv = (pf_v8)(((pfd_i8)sv & gt) | ((pfd_i8)mv & ~gt));
+    for (int u = 0; u < 4; u++) {
+      pf_v8 sv = acc[u] * scale;
+      *(pf_v8u *)(s + j + 8 * u) = sv;
+      PFD_MAX(sv);
+    }
   }
+  for (; j + 8 <= L; j += 8) {
+    pf_v8 acc = {0};
+    for (int d = 0; d < HS; d++) acc += q[d] * *(const pf_v8u *)(kt + (size_t)d * cap + j);
+    pf_v8 sv = acc * scale;
+    *(pf_v8u *)(s + j) = sv;
+    PFD_MAX(sv);
+  }
+#undef PFD_MAX
   float m = -INFINITY;
   for (int i = 0; i < 8; i++) m = mv[i] > m ? mv[i] : m;
   for (; j < L; j++) {
-    s[j] = scale * pf_dot(q, k + (size_t)j * ld, HS);
+    float acc = 0;
+    for (int d = 0; d < HS; d++) acc += q[d] * kt[(size_t)d * cap + j];
+    s[j] = acc * scale;
     m = s[j] > m ? s[j] : m;
   }
   return m;
+}
+
+/* pf_exp8 for x <= 0 only (scores minus their max): no overflow or NaN lanes to handle; below -87.3 the
+ * result is exp(-87.3) ~ 1e-38 instead of 0, invisible beside the max's term 1 */
+PF_INLINE pf_v8 exp8_nonpos(pf_v8 x) {
+  const pf_v8 lo = (pf_v8){0} - 87.3f;
+  pfd_i8 under = x < lo;
+  x = (pf_v8)(((pfd_i8)x & ~under) | ((pfd_i8)lo & under));
+  const float magic = 12582912.0f; /* 1.5 * 2^23: adding and subtracting rounds to an integer */
+  pf_v8 fx = (x * 1.44269504088896341f + magic) - magic;
+  pf_v8 r = x - fx * 0.693359375f + fx * 2.12194440e-4f;
+  pf_v8 y = ((((1.9875691500E-4f * r + 1.3981999507E-3f) * r + 8.3334519073E-3f) * r + 4.1665795894E-2f) * r +
+             1.6666665459E-1f) * r + 5.0000001201E-1f;
+  y = y * (r * r) + r + 1.0f;
+  return y * (pf_v8)((__builtin_convertvector(fx, pfd_i8) + 127) << 23);
 }
 
 /* s[j] = exp(s[j] - m) in place; returns Σ (float lanes: a decode row has at most a few thousand keys) */
@@ -67,7 +88,7 @@ PF_INLINE float exp_sum(float *s, float m, int L) {
   pf_v8 acc = {0};
   int j = 0;
   for (; j + 8 <= L; j += 8) {
-    pf_v8 e = pf_exp8(*(pf_v8u *)(s + j) - m);
+    pf_v8 e = exp8_nonpos(*(pf_v8u *)(s + j) - m);
     *(pf_v8u *)(s + j) = e;
     acc += e;
   }
@@ -113,24 +134,17 @@ PF_INLINE void attn_decode_body(void *vctx, int task) {
   int r = task / (a->NKV * nqb), kvh = (task / nqb) % a->NKV, t0 = (task % nqb) * DQB;
   int t1 = t0 + DQB < a->T ? t0 + DQB : a->T;
   int HS = a->HS, group = a->NH / a->NKV, p0 = a->pos0[r];
-  size_t ld = (size_t)a->NKV * HS; /* floats between consecutive positions of one head */
-  size_t base = ((size_t)a->rows[r] * a->cap * a->NKV + kvh) * HS;
-  const float *k = a->kc + base, *v = a->vc + base;
+  size_t ld = (size_t)a->NKV * HS; /* floats between consecutive positions of one head in V */
+  const float *kt = a->kc + ((size_t)a->rows[r] * a->NKV + kvh) * HS * a->cap;
+  const float *v = a->vc + ((size_t)a->rows[r] * a->cap * a->NKV + kvh) * HS;
   float *s = scratch(p0 + t1);
   if (!s) return; /* out of memory: the caller sees untouched output (not reachable for sane sizes) */
   for (int t = t0; t < t1; t++) {
     int L = p0 + t + 1;
     for (int h = kvh * group; h < (kvh + 1) * group; h++) {
       size_t qo = ((size_t)(r * a->T + t) * a->NH + h) * HS;
-      const float *q = a->q + qo;
       float *out = a->out + qo;
-      float m = -INFINITY;
-      if (HS % 8 == 0) m = scores_v8(s, q, k, ld, L, HS, a->scale);
-      else
-        for (int j = 0; j < L; j++) {
-          s[j] = a->scale * pf_dot(q, k + (size_t)j * ld, HS);
-          m = s[j] > m ? s[j] : m;
-        }
+      float m = scores_t(s, a->q + qo, kt, a->cap, L, HS, a->scale);
       float inv = 1.0f / exp_sum(s, m, L);
       if (HS % 8 == 0) weighted_v8(out, s, v, ld, L, HS, inv);
       else {
@@ -148,9 +162,10 @@ void pf_attention_decode(const pf_decode_attention_args *a) {
   long work = 0;
   for (int r = 0; r < a->R; r++) {
     for (int t = 0; t < a->T; t++) {
-      size_t src = (size_t)(r * a->T + t) * kvd, dst = ((size_t)a->rows[r] * a->cap + a->pos0[r] + t) * kvd;
-      memcpy(a->kc + dst, a->k + src, kvd * sizeof(float));
-      memcpy(a->vc + dst, a->v + src, kvd * sizeof(float));
+      size_t src = (size_t)(r * a->T + t) * kvd, pos = (size_t)a->pos0[r] + t;
+      memcpy(a->vc + ((size_t)a->rows[r] * a->cap + pos) * kvd, a->v + src, kvd * sizeof(float));
+      float *kt = a->kc + (size_t)a->rows[r] * kvd * a->cap + pos; /* [NKV*HS, cap] of this row */
+      for (size_t e = 0; e < kvd; e++) kt[e * a->cap] = a->k[src + e];
     }
     work += 2L * a->NH * a->HS * ((long)a->T * a->pos0[r] + (long)a->T * (a->T + 1) / 2);
   }

@@ -254,6 +254,8 @@ PF_INLINE pf_v4 sk_hsum4_v4(pf_v4 x0, pf_v4 x1, pf_v4 x2, pf_v4 x3) {
         const float *brow = g->b + (size_t)(p + u) * N + j0;                                                  \
         if (cols == W * JV) {                                                                                 \
           _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) bv[v] = *(const VTU *)(brow + v * W);          \
+        } else if ((size_t)(p + u) * N + j0 + W <= (size_t)K * N) {                                           \
+          bv[0] = *(const VTU *)brow; /* lanes past cols read the next row: independent lanes, never stored */ \
         } else {                                                                                              \
           union { VT v; float f[W]; } t = {(VT){0}};                                                          \
           for (int c = 0; c < cols; c++) t.f[c] = brow[c];                                                    \

@@ -69,8 +69,9 @@ export interface DecodeAttentionParams {
   /** [R, T, NKV, HS] new keys (after RoPE) and values, copied into the caches */
   k: Float32Array;
   v: Float32Array;
-  /** [batch, capacity, NKV, HS], written at the new positions, read up to each query's position */
+  /** [batch, NKV, HS, capacity]: keys d-major (consecutive positions adjacent, for vertical score FMAs) */
   kCache: Float32Array;
+  /** [batch, capacity, NKV, HS]; both caches written at the new positions, read up to each query's */
   vCache: Float32Array;
   /** [R, T, NH, HS] */
   out: Float32Array;

@@ -1,7 +1,8 @@
 // KV-cache decoding for LlamaModel: each cache row is an independent sequence with its own length;
 // decode feeds T new tokens to a set of rows and returns the logits of each row's last token.
 // Not sampling (src/generate). The generation hot loop: workspaces grow once and are reused, per call
-// only array views and the returned logits are allocated. Cache layout per layer: [batch, capacity, NKV*HS].
+// only array views and the returned logits are allocated. Cache layout per layer: keys [batch, NKV*HS, capacity]
+// (d-major, see Backend.attentionDecode), values [batch, capacity, NKV*HS].
 import { ShapeError } from "../../util/errors.js";
 import type { KVCache, Parameter } from "../causal-lm.js";
 import { allocActs, type LayerActs, type LinearFn, layerForward, linear } from "./layer.js";
@@ -82,8 +83,9 @@ export class Decoder {
   copyRow(kv: KVCache, from: number, to: number[]): void {
     const cache = this.cacheOf(kv);
     const c = this.model.config;
-    const row = cache.capacity * c.numKvHeads * c.headDim;
-    const used = cache.lengths[from] * c.numKvHeads * c.headDim;
+    const kvd = c.numKvHeads * c.headDim;
+    const row = cache.capacity * kvd;
+    const len = cache.lengths[from];
     for (const r of [from, ...to]) {
       if (!(r >= 0 && r < cache.batch))
         throw new ShapeError(`copyCacheRow: row ${r} outside the cache (batch ${cache.batch})`);
@@ -91,8 +93,12 @@ export class Decoder {
     for (const r of to) {
       if (r === from) continue;
       for (let l = 0; l < c.numLayers; l++) {
-        cache.k[l].copyWithin(r * row, from * row, from * row + used);
-        cache.v[l].copyWithin(r * row, from * row, from * row + used);
+        const k = cache.k[l];
+        for (let e = 0; e < kvd; e++) {
+          const src = from * row + e * cache.capacity;
+          k.copyWithin(r * row + e * cache.capacity, src, src + len);
+        }
+        cache.v[l].copyWithin(r * row, from * row, from * row + len * kvd);
       }
       cache.lengths[r] = cache.lengths[from];
     }
