@@ -26,10 +26,12 @@ static float *scratch(int n) {
 
 typedef int32_t pfd_i8 __attribute__((vector_size(32)));
 
-/* s[j] = scale Σ_d q[d] kt[d*cap + j] for j < L (keys stored d-major): vertical FMAs, 32 keys in flight so
- * the chains of HS FMAs overlap; returns max_j s[j] */
+/* s[j] = scale Σ_d q[d] kt[d*cap + j] for j < L (keys stored d-major): vertical FMAs with 8 chains in flight
+ * (4 blocks of 8 keys × 2 phases of d, or 4 phases of d for a lone block); returns max_j s[j]. The last
+ * block reads whole vectors past L while they stay inside the row (lanes are independent, never stored). */
 PF_INLINE float scores_t(float *s, const float *q, const float *kt, size_t cap, int L, int HS, float scale) {
   pf_v8 mv = (pf_v8){0} - INFINITY;
+  float m = -INFINITY;
   int j = 0;
 #define PFD_MAX(x) \
   do { \
@@ -37,29 +39,41 @@ PF_INLINE float scores_t(float *s, const float *q, const float *kt, size_t cap, 
     mv = (pf_v8)(((pfd_i8)(x) & gt) | ((pfd_i8)mv & ~gt)); \
   } while (0)
   for (; j + 32 <= L; j += 32) {
-    pf_v8 acc[4] = {{0}, {0}, {0}, {0}};
-    for (int d = 0; d < HS; d++) {
-      const float *row = kt + (size_t)d * cap + j;
-      const float qd = q[d];
-      for (int u = 0; u < 4; u++) acc[u] += qd * *(const pf_v8u *)(row + 8 * u);
-    }
+    pf_v8 acc[2][4] = {{{0}, {0}, {0}, {0}}, {{0}, {0}, {0}, {0}}};
+    int d = 0;
+    for (; d + 2 <= HS; d += 2)
+      for (int e = 0; e < 2; e++) {
+        const float *row = kt + (size_t)(d + e) * cap + j;
+        const float qd = q[d + e];
+        for (int u = 0; u < 4; u++) acc[e][u] += qd * *(const pf_v8u *)(row + 8 * u);
+      }
+    if (d < HS)
+      for (int u = 0; u < 4; u++) acc[0][u] += q[d] * *(const pf_v8u *)(kt + (size_t)d * cap + j + 8 * u);
     for (int u = 0; u < 4; u++) {
-      pf_v8 sv = acc[u] * scale;
+      pf_v8 sv = (acc[0][u] + acc[1][u]) * scale;
       *(pf_v8u *)(s + j + 8 * u) = sv;
       PFD_MAX(sv);
     }
   }
-  for (; j + 8 <= L; j += 8) {
-    pf_v8 acc = {0};
-    for (int d = 0; d < HS; d++) acc += q[d] * *(const pf_v8u *)(kt + (size_t)d * cap + j);
-    pf_v8 sv = acc * scale;
-    *(pf_v8u *)(s + j) = sv;
-    PFD_MAX(sv);
+  for (; j < L && (size_t)j + 8 <= cap; j += 8) {
+    pf_v8 acc[4] = {{0}, {0}, {0}, {0}};
+    int d = 0;
+    for (; d + 4 <= HS; d += 4)
+      for (int e = 0; e < 4; e++) acc[e] += q[d + e] * *(const pf_v8u *)(kt + (size_t)(d + e) * cap + j);
+    for (; d < HS; d++) acc[0] += q[d] * *(const pf_v8u *)(kt + (size_t)d * cap + j);
+    pf_v8 sv = ((acc[0] + acc[1]) + (acc[2] + acc[3])) * scale;
+    if (j + 8 <= L) {
+      *(pf_v8u *)(s + j) = sv;
+      PFD_MAX(sv);
+    } else
+      for (int i = 0; i < L - j; i++) {
+        s[j + i] = sv[i];
+        m = sv[i] > m ? sv[i] : m;
+      }
   }
 #undef PFD_MAX
-  float m = -INFINITY;
   for (int i = 0; i < 8; i++) m = mv[i] > m ? mv[i] : m;
-  for (; j < L; j++) {
+  for (; j < L; j++) { /* the row's last positions, at the capacity's edge */
     float acc = 0;
     for (int d = 0; d < HS; d++) acc += q[d] * kt[(size_t)d * cap + j];
     s[j] = acc * scale;

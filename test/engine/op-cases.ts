@@ -149,8 +149,9 @@ export function opCases(seed = 1): OpCase[] {
       mask: mask200,
     }),
   );
-  // decoding over cache rows: own lengths, rows out of order, GQA; 8-key score blocks and their tails, head
-  // sizes on the vector path (8, 64: several accumulator passes) and off it (6), prefill over 16-query tasks
+  // decoding over cache rows: own lengths, rows out of order, GQA; 32- and 8-key score blocks, partial blocks
+  // and scalar keys at the capacity's edge; head sizes on the vector path (8, 64) and off it (7); prefill over
+  // 16-query tasks
   const dec = {
     R: 3,
     T: 1,
@@ -164,7 +165,16 @@ export function opCases(seed = 1): OpCase[] {
   };
   cases.push(attentionDecodeCase("attentionDecode one token, GQA", r, dec));
   cases.push(attentionDecodeCase("attentionDecode HS 64 MHA", r, { ...dec, NH: 2, NKV: 2, HS: 64 }));
-  cases.push(attentionDecodeCase("attentionDecode HS 6", r, { ...dec, NH: 3, NKV: 1, HS: 6 }));
+  cases.push(
+    attentionDecodeCase("attentionDecode HS 7, keys at the capacity's edge", r, {
+      ...dec,
+      capacity: 37,
+      pos0: [0, 13, 34],
+      NH: 3,
+      NKV: 1,
+      HS: 7,
+    }),
+  );
   cases.push(
     attentionDecodeCase("attentionDecode prefill T 18", r, {
       ...dec,
