@@ -3,8 +3,8 @@
  * sequence with its own length, all sequences and heads in one call. Not training attention (pf_attention.c:
  * padding masks, lse, backward). A decode query's scores fit a small buffer, so softmax takes two passes
  * (scores and max, then exp-weighted V) instead of an online rescaling. Tasks: (sequence, kv head, block of
- * queries). Keys are cached d-major ([batch, NKV, HS, capacity]) so the scores of 8 consecutive keys are one
- * vector of FMAs with no lane reduction; values stay [batch, capacity, NKV, HS] (rows of the weighted sum). */
+ * queries). Keys and values are cached d-major ([batch, NKV, HS, capacity]): the scores of 8 consecutive keys
+ * are one vector of FMAs with no lane reduction, and the weighted sum of values streams contiguous memory. */
 #include <stdlib.h>
 
 #include "pf_common.h"
@@ -114,31 +114,48 @@ PF_INLINE float exp_sum(float *s, float m, int L) {
   return sum;
 }
 
-/* out = inv · Σ_j p[j] v_j, HS a multiple of 8. Independent accumulators per key phase: one chain of FMAs
- * would wait on the FMA latency at every key. */
-PF_INLINE void weighted_v8(float *out, const float *p, const float *v, size_t ld, int L, int HS, float inv) {
-  if (HS == 8 || HS == 16) { /* small heads: 4 keys in flight */
-    const int nc = HS / 8;
-    pf_v8 acc[4][2];
-    for (int u = 0; u < 4; u++) acc[u][0] = acc[u][1] = (pf_v8){0};
-    int j = 0;
-    for (; j + 4 <= L; j += 4)
-      for (int u = 0; u < 4; u++)
-        for (int c = 0; c < nc; c++) acc[u][c] += p[j + u] * *(const pf_v8u *)(v + (size_t)(j + u) * ld + 8 * c);
-    for (; j < L; j++)
-      for (int c = 0; c < nc; c++) acc[0][c] += p[j] * *(const pf_v8u *)(v + (size_t)j * ld + 8 * c);
-    for (int c = 0; c < nc; c++) *(pf_v8u *)(out + 8 * c) = ((acc[0][c] + acc[1][c]) + (acc[2][c] + acc[3][c])) * inv;
-    return;
-  }
-  for (int d0 = 0; d0 < HS; d0 += 64) { /* up to 8 vectors of lanes per pass over the keys */
-    int nc = (HS - d0) / 8 < 8 ? (HS - d0) / 8 : 8;
-    pf_v8 acc[8];
-    for (int c = 0; c < 8; c++) acc[c] = (pf_v8){0};
-    for (int j = 0; j < L; j++) {
-      const float *vr = v + (size_t)j * ld + d0;
-      for (int c = 0; c < nc; c++) acc[c] += p[j] * *(const pf_v8u *)(vr + 8 * c);
+/* horizontal sums of a[0..7] as one vector: three levels of pairwise shuffles and adds */
+PF_INLINE pf_v8 hsum8x8(const pf_v8 *a) {
+  const pfd_i8 ev = {0, 8, 2, 10, 4, 12, 6, 14}, od = {1, 9, 3, 11, 5, 13, 7, 15};
+  const pfd_i8 lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
+  const pfd_i8 lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
+  pf_v8 t[4], u[2];
+  for (int i = 0; i < 4; i++)
+    t[i] = __builtin_shuffle(a[2 * i], a[2 * i + 1], ev) + __builtin_shuffle(a[2 * i], a[2 * i + 1], od);
+  for (int i = 0; i < 2; i++)
+    u[i] = __builtin_shuffle(t[2 * i], t[2 * i + 1], lo2) + __builtin_shuffle(t[2 * i], t[2 * i + 1], hi2);
+  return __builtin_shuffle(u[0], u[1], lo4) + __builtin_shuffle(u[0], u[1], hi4);
+}
+
+/* out[d] = inv Σ_j p[j] vt[d*cap + j] (values d-major): per 8 values of d, 8 vertical FMA chains over the keys
+ * and one transposed reduction. The last partial block of keys is read whole while inside the row, its lanes
+ * past L masked to 0 in both p and v (whatever a slot past the row's length holds). */
+PF_INLINE void weighted_t(float *out, const float *p, const float *vt, size_t cap, int L, int HS, float inv) {
+  const pfd_i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+  int jv = L / 8 * 8, rem = L - jv; /* keys [jv, L) form the partial block */
+  int masked = rem > 0 && (size_t)jv + 8 <= cap;
+  pfd_i8 keep = lane < rem;
+  pf_v8 pl = masked ? (pf_v8)((pfd_i8) * (const pf_v8u *)(p + jv) & keep) : (pf_v8){0};
+  int d0 = 0;
+  for (; d0 + 8 <= HS; d0 += 8) {
+    pf_v8 acc[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    const float *v0 = vt + (size_t)d0 * cap;
+    for (int j = 0; j < jv; j += 8) {
+      pf_v8 pv = *(const pf_v8u *)(p + j);
+      for (int e = 0; e < 8; e++) acc[e] += pv * *(const pf_v8u *)(v0 + (size_t)e * cap + j);
     }
-    for (int c = 0; c < nc; c++) *(pf_v8u *)(out + d0 + 8 * c) = acc[c] * inv;
+    if (masked)
+      for (int e = 0; e < 8; e++) acc[e] += pl * (pf_v8)((pfd_i8) * (const pf_v8u *)(v0 + (size_t)e * cap + jv) & keep);
+    pf_v8 sums = hsum8x8(acc);
+    if (!masked)
+      for (int j = jv; j < L; j++)
+        for (int e = 0; e < 8; e++) sums[e] += p[j] * v0[(size_t)e * cap + j];
+    *(pf_v8u *)(out + d0) = sums * inv;
+  }
+  for (; d0 < HS; d0++) { /* head sizes off the multiple of 8 */
+    float acc = 0;
+    for (int j = 0; j < L; j++) acc += p[j] * vt[(size_t)d0 * cap + j];
+    out[d0] = acc * inv;
   }
 }
 
@@ -148,24 +165,18 @@ PF_INLINE void attn_decode_body(void *vctx, int task) {
   int r = task / (a->NKV * nqb), kvh = (task / nqb) % a->NKV, t0 = (task % nqb) * DQB;
   int t1 = t0 + DQB < a->T ? t0 + DQB : a->T;
   int HS = a->HS, group = a->NH / a->NKV, p0 = a->pos0[r];
-  size_t ld = (size_t)a->NKV * HS; /* floats between consecutive positions of one head in V */
-  const float *kt = a->kc + ((size_t)a->rows[r] * a->NKV + kvh) * HS * a->cap;
-  const float *v = a->vc + ((size_t)a->rows[r] * a->cap * a->NKV + kvh) * HS;
-  float *s = scratch(p0 + t1);
+  size_t blk = (size_t)HS * a->cap; /* one (row, kv head) block of either cache: [HS, cap] */
+  const float *kt = a->kc + ((size_t)a->rows[r] * a->NKV + kvh) * blk;
+  const float *vt = a->vc + ((size_t)a->rows[r] * a->NKV + kvh) * blk;
+  float *s = scratch(p0 + t1 + 8);
   if (!s) return; /* out of memory: the caller sees untouched output (not reachable for sane sizes) */
   for (int t = t0; t < t1; t++) {
     int L = p0 + t + 1;
     for (int h = kvh * group; h < (kvh + 1) * group; h++) {
       size_t qo = ((size_t)(r * a->T + t) * a->NH + h) * HS;
-      float *out = a->out + qo;
       float m = scores_t(s, a->q + qo, kt, a->cap, L, HS, a->scale);
       float inv = 1.0f / exp_sum(s, m, L);
-      if (HS % 8 == 0) weighted_v8(out, s, v, ld, L, HS, inv);
-      else {
-        for (int d = 0; d < HS; d++) out[d] = 0;
-        for (int j = 0; j < L; j++) pf_axpy_row(out, s[j], v + (size_t)j * ld, HS);
-        for (int d = 0; d < HS; d++) out[d] *= inv;
-      }
+      weighted_t(a->out + qo, s, vt, a->cap, L, HS, inv);
     }
   }
 }
@@ -176,10 +187,11 @@ void pf_attention_decode(const pf_decode_attention_args *a) {
   long work = 0;
   for (int r = 0; r < a->R; r++) {
     for (int t = 0; t < a->T; t++) {
-      size_t src = (size_t)(r * a->T + t) * kvd, pos = (size_t)a->pos0[r] + t;
-      memcpy(a->vc + ((size_t)a->rows[r] * a->cap + pos) * kvd, a->v + src, kvd * sizeof(float));
-      float *kt = a->kc + (size_t)a->rows[r] * kvd * a->cap + pos; /* [NKV*HS, cap] of this row */
-      for (size_t e = 0; e < kvd; e++) kt[e * a->cap] = a->k[src + e];
+      size_t src = (size_t)(r * a->T + t) * kvd, at = (size_t)a->rows[r] * kvd * a->cap + a->pos0[r] + t;
+      for (size_t e = 0; e < kvd; e++) { /* this row's [NKV*HS, cap] blocks */
+        a->kc[at + e * a->cap] = a->k[src + e];
+        a->vc[at + e * a->cap] = a->v[src + e];
+      }
     }
     work += 2L * a->NH * a->HS * ((long)a->T * a->pos0[r] + (long)a->T * (a->T + 1) / 2);
   }

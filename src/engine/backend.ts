@@ -69,9 +69,9 @@ export interface DecodeAttentionParams {
   /** [R, T, NKV, HS] new keys (after RoPE) and values, copied into the caches */
   k: Float32Array;
   v: Float32Array;
-  /** [batch, NKV, HS, capacity]: keys d-major (consecutive positions adjacent, for vertical score FMAs) */
+  /** [batch, NKV, HS, capacity]: d-major (consecutive positions adjacent: vertical FMAs, contiguous streams);
+   * written at the new positions, read up to each query's own */
   kCache: Float32Array;
-  /** [batch, capacity, NKV, HS]; both caches written at the new positions, read up to each query's */
   vCache: Float32Array;
   /** [R, T, NH, HS] */
   out: Float32Array;

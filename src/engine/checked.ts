@@ -124,7 +124,7 @@ function checkAttentionDecode(p: DecodeAttentionParams): void {
   if (NKV === 0 || NH % NKV !== 0) throw new ShapeError(`${op}: NH=${NH} is not a multiple of NKV=${NKV}`);
   const qs = () => `[R,T,NH,HS]=[${R},${T},${NH},${HS}]`;
   const ks = () => `[R,T,NKV,HS]=[${R},${T},${NKV},${HS}]`;
-  const cs = () => `[batch,capacity,NKV,HS]=[${batch},${capacity},${NKV},${HS}] (keys d-major)`;
+  const cs = () => `[batch,NKV,HS,capacity]=[${batch},${NKV},${HS},${capacity}]`;
   f32(op, "q", p.q, R * T * NH * HS, qs);
   f32(op, "out", p.out, R * T * NH * HS, qs);
   f32(op, "k", p.k, R * T * NKV * HS, ks);

@@ -150,7 +150,7 @@ export function opCases(seed = 1): OpCase[] {
     }),
   );
   // decoding over cache rows: own lengths, rows out of order, GQA; 32- and 8-key score blocks, partial blocks
-  // and scalar keys at the capacity's edge; head sizes on the vector path (8, 64) and off it (7); prefill over
+  // and scalar keys at the capacity's edge; head sizes on the vector path (8, 64) and off it (9); prefill over
   // 16-query tasks
   const dec = {
     R: 3,
@@ -166,13 +166,13 @@ export function opCases(seed = 1): OpCase[] {
   cases.push(attentionDecodeCase("attentionDecode one token, GQA", r, dec));
   cases.push(attentionDecodeCase("attentionDecode HS 64 MHA", r, { ...dec, NH: 2, NKV: 2, HS: 64 }));
   cases.push(
-    attentionDecodeCase("attentionDecode HS 7, keys at the capacity's edge", r, {
+    attentionDecodeCase("attentionDecode HS 9, keys at the capacity's edge", r, {
       ...dec,
       capacity: 37,
       pos0: [0, 13, 34],
       NH: 3,
       NKV: 1,
-      HS: 7,
+      HS: 9,
     }),
   );
   cases.push(

@@ -1,8 +1,8 @@
 // KV-cache decoding for LlamaModel: each cache row is an independent sequence with its own length;
 // decode feeds T new tokens to a set of rows and returns the logits of each row's last token.
 // Not sampling (src/generate). The generation hot loop: workspaces grow once and are reused, per call
-// only array views and the returned logits are allocated. Cache layout per layer: keys [batch, NKV*HS, capacity]
-// (d-major, see Backend.attentionDecode), values [batch, capacity, NKV*HS].
+// only array views and the returned logits are allocated. Cache layout per layer, keys and values alike:
+// [batch, NKV*HS, capacity] (d-major, see Backend.attentionDecode).
 import { ShapeError } from "../../util/errors.js";
 import type { KVCache, Parameter } from "../causal-lm.js";
 import { allocActs, type LayerActs, type LinearFn, layerForward, linear } from "./layer.js";
@@ -93,12 +93,12 @@ export class Decoder {
     for (const r of to) {
       if (r === from) continue;
       for (let l = 0; l < c.numLayers; l++) {
-        const k = cache.k[l];
-        for (let e = 0; e < kvd; e++) {
-          const src = from * row + e * cache.capacity;
-          k.copyWithin(r * row + e * cache.capacity, src, src + len);
+        for (const kv of [cache.k[l], cache.v[l]]) {
+          for (let e = 0; e < kvd; e++) {
+            const src = from * row + e * cache.capacity;
+            kv.copyWithin(r * row + e * cache.capacity, src, src + len);
+          }
         }
-        cache.v[l].copyWithin(r * row, from * row, from * row + len * kvd);
       }
       cache.lengths[r] = cache.lengths[from];
     }
