@@ -49,7 +49,10 @@ export class Decoder {
   private ws: Workspace | null = null;
   private last = { x: new Float32Array(0), xn: new Float32Array(0), rstd: new Float32Array(0) };
 
-  constructor(private readonly model: LlamaModel) {}
+  constructor(
+    private readonly model: LlamaModel,
+    private readonly transposedMaxFloats = TRANSPOSED_MAX_FLOATS,
+  ) {}
 
   newCache(batch: number, capacity: number): LlamaCache {
     if (!(Number.isInteger(batch) && batch > 0 && Number.isInteger(capacity) && capacity > 0)) {
@@ -62,7 +65,7 @@ export class Decoder {
   private transposedWeights(): Map<Parameter, Float32Array> | null {
     const m = this.model;
     const ws = [...m.layers.flatMap((l) => [l.wq, l.wk, l.wv, l.wo, l.wg, l.wu, l.wd]), m.head];
-    if (ws.reduce((a, w) => a + w.data.length, 0) > TRANSPOSED_MAX_FLOATS) return null;
+    if (ws.reduce((a, w) => a + w.data.length, 0) > this.transposedMaxFloats) return null;
     const out = new Map<Parameter, Float32Array>();
     for (const w of ws) {
       const [rows, cols] = w.shape;
