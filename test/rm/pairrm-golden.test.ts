@@ -23,14 +23,15 @@ interface Golden {
 const g = JSON.parse(readFileSync(join(dir, "rm_pairrm.json"), "utf8")) as Golden;
 const budget = { sourceMax: g.source_max, candidateMax: g.candidate_max };
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** ‖a − b‖ / ‖b‖, with `floor` under ‖b‖ for tensors whose exact value is 0 (rounding noise only). */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-12): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < b.length; i++) {
     num += (a[i] - b[i]) ** 2;
     den += b[i] ** 2;
   }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-12);
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), floor);
 }
 
 const native = getNativeBackend();
@@ -53,6 +54,9 @@ for (const be of backends) {
     assert.ok(relErr(logits, g.logits) < 1e-4, `logits ${logits} vs ${g.logits}`);
     const grads = new Float32Array(readFileSync(join(dir, "grads.bin")).buffer.slice(0));
     assert.equal(grads.length, g.grads_total);
+    // The last head layer's bias cancels in logit = left − right, so its exact gradient is 0 and only
+    // float32 rounding is left: measure every tensor's error against the whole gradient's norm at least.
+    const floor = Math.hypot(...grads);
     const byName = new Map(model.parameters().map((p) => [p.name, p]));
     // every parameter PyTorch trains is trained here, and nothing else
     assert.deepEqual([...byName.keys()].sort(), g.grads_index.map((e) => e.name).sort());
@@ -61,7 +65,7 @@ for (const be of backends) {
       assert.ok(p?.grad, `gradient of ${e.name}`);
       assert.deepEqual(p.shape, e.shape);
       const n = e.shape.reduce((a, b) => a * b, 1);
-      const err = relErr(p.grad.subarray(0, n), grads.subarray(e.offset, e.offset + n));
+      const err = relErr(p.grad.subarray(0, n), grads.subarray(e.offset, e.offset + n), 1e-3 * floor);
       assert.ok(err < 1e-4, `${e.name}: relative error ${err}`);
     }
   });
