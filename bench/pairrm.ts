@@ -1,12 +1,19 @@
 // PairRM forward benchmark: a DeBERTa-v3-large-shaped encoder (24 layers, hidden 1024, 16 heads, MLP 4096,
 // 256 position buckets; random weights, a small vocabulary since the lookup costs nothing) on one 5-candidate
 // group = 20 ordered pairs of T tokens, on the engine beside HF transformers' own DebertaV2Model in PyTorch
-// (/usr/bin/python3, same thread count), printing the time ratio and pairs/s.
-// Usage: npx tsx bench/pairrm.ts [--seq 128] [--layers 24] [--pairs 20] [--reps 2] [--no-torch]
+// (/usr/bin/python3, same thread count), printing the time ratio and pairs/s. `--train` times what fine-tuning
+// adds: forward keeping activations + the encoder's backward (debertaBackward) vs PyTorch forward + backward.
+// Usage: npx tsx bench/pairrm.ts [--seq 128] [--layers 24] [--pairs 20] [--reps 2] [--train] [--no-torch]
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { getBackend } from "../src/engine/index.js";
-import { type DebertaConfig, DebertaEncoder, type Tensor } from "../src/models/index.js";
+import {
+  type DebertaConfig,
+  DebertaEncoder,
+  debertaBackward,
+  type LayerActs,
+  type Tensor,
+} from "../src/models/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +22,7 @@ const { values } = parseArgs({
     pairs: { type: "string", default: "20" },
     reps: { type: "string", default: "2" },
     "no-torch": { type: "boolean", default: false },
+    train: { type: "boolean", default: false },
   },
 });
 const T = Number(values.seq);
@@ -111,11 +119,22 @@ const mask = new Uint8Array(B * T).fill(1);
 process.stderr.write(
   `bench pairrm: ${be.name} backend, ${be.threads} threads, ${B} pairs x ${T} tokens, ${L} layers\n`,
 );
-enc.forward(ids, mask, B, T); // warm-up
+const train = values.train;
+const dLast = rand([B * T * H], 1e-3).data;
+const step = () => {
+  if (!train) {
+    enc.forward(ids, mask, B, T);
+    return;
+  }
+  const acts: LayerActs[] = [];
+  enc.forward(ids, mask, B, T, false, acts);
+  debertaBackward(enc, ids, mask, B, T, acts, dLast, new Map());
+};
+step(); // warm-up
 let best = Number.POSITIVE_INFINITY;
 for (let r = 0; r < reps; r++) {
   const t0 = performance.now();
-  enc.forward(ids, mask, B, T);
+  step();
   best = Math.min(best, (performance.now() - t0) / 1000);
 }
 
@@ -130,18 +149,23 @@ cfg = DebertaV2Config(**{k: v for k, v in raw.items() if k != "model_type"})
 m = DebertaV2Model(cfg).eval()
 ids = (torch.arange(a["B"] * a["T"]) % (raw["vocab_size"] - 1) + 1).reshape(a["B"], a["T"])
 mask = torch.ones_like(ids)
-with torch.no_grad():
-    m(input_ids=ids, attention_mask=mask)
-    best = 1e9
-    for _ in range(a["reps"]):
-        t0 = time.perf_counter(); m(input_ids=ids, attention_mask=mask); best = min(best, time.perf_counter() - t0)
+R = torch.randn(a["B"], a["T"], raw["hidden_size"]) * 1e-3
+def step():
+    if a["train"]:
+        m.zero_grad(); (m(input_ids=ids, attention_mask=mask).last_hidden_state * R).sum().backward()
+    else:
+        with torch.no_grad(): m(input_ids=ids, attention_mask=mask)
+step()
+best = 1e9
+for _ in range(a["reps"]):
+    t0 = time.perf_counter(); step(); best = min(best, time.perf_counter() - t0)
 print(json.dumps({"seconds": best, "torch": torch.__version__}))
 `;
 let torchSec: number | null = null;
 if (!values["no-torch"]) {
   const r = spawnSync(
     process.env.PREFLOOP_PYTHON ?? "/usr/bin/python3",
-    ["-c", SCRIPT, JSON.stringify({ raw, B, T, reps, threads: be.threads })],
+    ["-c", SCRIPT, JSON.stringify({ raw, B, T, reps, threads: be.threads, train })],
     { encoding: "utf8", maxBuffer: 1 << 20 },
   );
   if (r.status === 0)
@@ -150,7 +174,7 @@ if (!values["no-torch"]) {
 }
 const fmt = (s: number) => `${s.toFixed(3)} s (${(B / s).toFixed(2)} pairs/s)`;
 process.stdout.write(
-  `pairrm forward, ${B} pairs x ${T} tokens, ${L} layers (DeBERTa-v3-large width), ${be.threads} threads\n` +
+  `pairrm ${train ? "forward + backward (fine-tuning)" : "forward"}, ${B} pairs x ${T} tokens, ${L} layers (DeBERTa-v3-large width), ${be.threads} threads\n` +
     `  prefloop ${be.name}: ${fmt(best)}\n` +
     (torchSec === null
       ? "  pytorch: not run\n"

@@ -128,6 +128,13 @@ if (!A.failed && p.HS > 512) {
 }
 CALL(if (fwd) pf_attention_forward(&p); else pf_attention_backward(&p))
 
+/* attentionDecode(q, k, v, kCache, vCache, out, rows, pos0, R, T, capacity, NH, NKV, HS, scale) */
+FN(js_attention_decode, 15)
+pf_decode_attention_args p = {F32(0), F32(1), F32(2), F32(3), F32(4), F32(5), I32(6), I32(7)};
+p.R = INT(8), p.T = INT(9), p.cap = INT(10), p.NH = INT(11), p.NKV = INT(12), p.HS = INT(13);
+p.scale = (float)NUM(14);
+CALL(pf_attention_decode(&p))
+
 FN(js_swiglu_forward, 4)
 CALL(pf_swiglu_forward(F32(0), F32(1), F32(2), (long)NUM(3)))
 FN(js_swiglu_backward, 6)
@@ -190,6 +197,7 @@ static napi_value init(napi_env env, napi_value exports) {
   set_fn(env, exports, "layernormBackward", js_layernorm_backward);
   set_fn(env, exports, "rope", js_rope);
   set_fn(env, exports, "attention", js_attention);
+  set_fn(env, exports, "attentionDecode", js_attention_decode);
   set_fn(env, exports, "swigluForward", js_swiglu_forward);
   set_fn(env, exports, "swigluBackward", js_swiglu_backward);
   set_fn(env, exports, "geluForward", js_gelu_forward);

@@ -146,6 +146,16 @@ typedef struct {
 void pf_attention_forward(const pf_attention_args *a);
 void pf_attention_backward(const pf_attention_args *a);
 
+/* decode attention over KV-cache rows (pf_attention_decode.c); shapes in src/engine/backend.ts */
+typedef struct {
+  const float *q, *k, *v;
+  float *kc, *vc, *out;
+  const int32_t *rows, *pos0;
+  int R, T, cap, NH, NKV, HS;
+  float scale;
+} pf_decode_attention_args;
+void pf_attention_decode(const pf_decode_attention_args *a);
+
 void pf_swiglu_forward(float *out, const float *gate, const float *up, long n);
 void pf_swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, long n);
 void pf_gelu_forward(float *out, const float *x, long n);

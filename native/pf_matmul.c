@@ -166,7 +166,7 @@ static void compute_task(void *vctx, int t) {
  * used for all m rows of A while it sits in L1. Tasks are column ranges of C. ---- */
 typedef float pf_v4 __attribute__((vector_size(16)));
 typedef float pf_v4u __attribute__((vector_size(16), aligned(4)));
-#define SK_MAXM 4 /* register tile bounds; MB, JB are compile-time constants after inlining */
+#define SK_MAXM 5 /* register tile bounds; MB, JB are compile-time constants after inlining */
 
 /* lane sums by halving (a few vector adds, not W dependent scalar adds: with short K they dominated) */
 typedef union { pf_v16 v; pf_v8 h[2]; } sk_u16;
@@ -202,6 +202,7 @@ PF_INLINE pf_v4 sk_hsum4_v4(pf_v4 x0, pf_v4 x1, pf_v4 x2, pf_v4 x3) {
   return __builtin_shuffle(t0, t1, lo) + __builtin_shuffle(t0, t1, hi);
 }
 #define SK_MAXJ 8
+#define SK_NT_MAXM 8 /* rows of a [K,N] tile: 8×2 accumulators + 2 B vectors fit 32 zmm */
 #ifndef SK_WIDE1 /* 0: single rows use the 4-column tile too (A/B builds) */
 #define SK_WIDE1 1
 #endif
@@ -237,28 +238,65 @@ PF_INLINE pf_v4 sk_hsum4_v4(pf_v4 x0, pf_v4 x1, pf_v4 x2, pf_v4 x3) {
       }                                                                                                       \
     }                                                                                                         \
   }                                                                                                           \
-  /* B stored [K,N]: a tile of MB rows × JV vectors of columns, B row slices streamed along p */              \
-  PF_INLINE void sk_nt_tile_##SUF(const gemm_ctx *g, int i0, int j0, int MB, int JV) {                        \
+  /* B stored [K,N]: a tile of MB rows × JV vectors of columns, B row slices streamed along p; `cols` < W*JV   \
+   * (JV 1) is a partial last vector, its missing lanes read as 0 and never stored */                        \
+  PF_INLINE void sk_nt_tile_##SUF(const gemm_ctx *g, int i0, int j0, int MB, int JV, int cols) {              \
     const int K = g->k, N = g->n;                                                                             \
-    VT acc[SK_MAXM][2];                                                                                       \
-    _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) \
-        acc[i][v] = (VT){0};                                                                                  \
-    for (int p = 0; p < K; p++) {                                                                             \
-      VT bv[2];                                                                                               \
-      _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) bv[v] = *(const VTU *)(g->b + (size_t)p * N + j0 + v * W); \
-      _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) {                                                  \
-        float av = g->a[(size_t)(i0 + i) * K + p];                                                            \
-        _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) acc[i][v] += av * bv[v];                         \
+    /* PU independent partial sums over p: a small tile has too few accumulators to hide the FMA latency */  \
+    const int PU = MB * JV >= 8 ? 1 : MB * JV >= 4 ? 2 : 4;                                                   \
+    VT acc[4][SK_NT_MAXM][2];                                                                                 \
+    _Pragma("GCC unroll 4") for (int u = 0; u < PU; u++) _Pragma("GCC unroll 8") for (int i = 0; i < MB; i++) \
+        _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) acc[u][i][v] = (VT){0};                          \
+    for (int p = 0; p < K; p += PU) {                                                                         \
+      _Pragma("GCC unroll 4") for (int u = 0; u < PU; u++) {                                                  \
+        if (PU > 1 && p + u >= K) break;                                                                      \
+        VT bv[2];                                                                                             \
+        const float *brow = g->b + (size_t)(p + u) * N + j0;                                                  \
+        if (cols == W * JV) {                                                                                 \
+          _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) bv[v] = *(const VTU *)(brow + v * W);          \
+        } else if ((size_t)(p + u) * N + j0 + W <= (size_t)K * N) {                                           \
+          bv[0] = *(const VTU *)brow; /* lanes past cols read the next row: independent lanes, never stored */ \
+        } else {                                                                                              \
+          union { VT v; float f[W]; } t = {(VT){0}};                                                          \
+          for (int c = 0; c < cols; c++) t.f[c] = brow[c];                                                    \
+          bv[0] = t.v;                                                                                        \
+        }                                                                                                     \
+        _Pragma("GCC unroll 8") for (int i = 0; i < MB; i++) {                                                \
+          float av = g->a[(size_t)(i0 + i) * K + p + u];                                                      \
+          _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) acc[u][i][v] += av * bv[v];                    \
+        }                                                                                                     \
       }                                                                                                       \
     }                                                                                                         \
-    for (int i = 0; i < MB; i++)                                                                              \
-      for (int v = 0; v < JV; v++) {                                                                          \
-        VTU *dst = (VTU *)(g->c + (size_t)(i0 + i) * N + j0 + v * W);                                         \
-        *dst = g->beta == 0 ? g->alpha * acc[i][v] : g->alpha * acc[i][v] + g->beta * *dst;                   \
-      }                                                                                                       \
+    _Pragma("GCC unroll 4") for (int u = 1; u < PU; u++) _Pragma("GCC unroll 8") for (int i = 0; i < MB; i++) \
+        _Pragma("GCC unroll 2") for (int v = 0; v < JV; v++) acc[0][i][v] += acc[u][i][v];                    \
+    const float alpha = g->alpha, beta = g->beta;                                                             \
+    for (int i = 0; i < MB; i++) {                                                                            \
+      float *row = g->c + (size_t)(i0 + i) * N + j0;                                                          \
+      if (cols == W * JV)                                                                                     \
+        for (int v = 0; v < JV; v++) {                                                                        \
+          VTU *dst = (VTU *)(row + v * W);                                                                    \
+          *dst = beta == 0 ? alpha * acc[0][i][v] : alpha * acc[0][i][v] + beta * *dst;                       \
+        }                                                                                                     \
+      else                                                                                                    \
+        for (int c = 0; c < cols; c++) row[c] = beta == 0 ? alpha * acc[0][i][0][c] : alpha * acc[0][i][0][c] + beta * row[c]; \
+    }                                                                                                         \
+  }                                                                                                           \
+  /* all m rows of one column block, in tiles of up to NTM rows (constants after inlining) */                 \
+  PF_INLINE void sk_nt_rows_##SUF(const gemm_ctx *g, int j, int JV, int cols, int NTM) {                      \
+    int i = 0, m = g->m;                                                                                      \
+    for (; i + NTM <= m; i += NTM) sk_nt_tile_##SUF(g, i, j, NTM, JV, cols);                                  \
+    switch (m - i) {                                                                                          \
+    case 1: sk_nt_tile_##SUF(g, i, j, 1, JV, cols); break;                                                    \
+    case 2: sk_nt_tile_##SUF(g, i, j, 2, JV, cols); break;                                                    \
+    case 3: sk_nt_tile_##SUF(g, i, j, 3, JV, cols); break;                                                    \
+    case 4: if (NTM > 4) sk_nt_tile_##SUF(g, i, j, 4, JV, cols); break;                                       \
+    case 5: if (NTM > 5) sk_nt_tile_##SUF(g, i, j, 5, JV, cols); break;                                       \
+    case 6: if (NTM > 6) sk_nt_tile_##SUF(g, i, j, 6, JV, cols); break;                                       \
+    case 7: if (NTM > 7) sk_nt_tile_##SUF(g, i, j, 7, JV, cols); break;                                       \
+    }                                                                                                         \
   }                                                                                                           \
   /* columns [j0, j1): weight rows outermost so each is fetched once, all m rows innermost */                \
-  PF_INLINE void sk_task_##SUF(void *vctx, int t, int MB, int JB) {                                           \
+  PF_INLINE void sk_task_##SUF(void *vctx, int t, int MB, int JB, int NTM) {                                           \
     const gemm_ctx *g = vctx;                                                                                 \
     int j0 = t * g->gb, j1 = j0 + g->gb < g->n ? j0 + g->gb : g->n, m = g->m;                                 \
     if (g->transB) {                                                                                          \
@@ -278,30 +316,23 @@ PF_INLINE pf_v4 sk_hsum4_v4(pf_v4 x0, pf_v4 x1, pf_v4 x2, pf_v4 x3) {
       return;                                                                                                 \
     }                                                                                                         \
     int j = j0;                                                                                               \
-    for (; j + 2 * W <= j1; j += 2 * W) {                                                                     \
-      int i = 0;                                                                                              \
-      for (; i + SK_MAXM <= m; i += SK_MAXM) sk_nt_tile_##SUF(g, i, j, SK_MAXM, 2);                           \
-      for (; i < m; i++) sk_nt_tile_##SUF(g, i, j, 1, 2);                                                     \
-    }                                                                                                         \
-    for (; j < j1; j++) /* fewer than 2W columns left */                                                     \
-      for (int i = 0; i < m; i++) {                                                                           \
-        float s = 0;                                                                                          \
-        for (int p = 0; p < g->k; p++) s += g->a[(size_t)i * g->k + p] * g->b[(size_t)p * g->n + j];          \
-        float *dst = g->c + (size_t)i * g->n + j;                                                             \
-        *dst = g->beta == 0 ? g->alpha * s : g->alpha * s + g->beta * *dst;                                   \
-      }                                                                                                       \
+    for (; j + 2 * W <= j1; j += 2 * W) sk_nt_rows_##SUF(g, j, 2, 2 * W, NTM);                                \
+    if (j + W <= j1) sk_nt_rows_##SUF(g, j, 1, W, NTM), j += W;                                                \
+    if (j < j1) sk_nt_rows_##SUF(g, j, 1, j1 - j, NTM); /* fewer than W columns left */                       \
   }
 SK_DEFINE(v16, pf_v16, pf_v16u, 16)
 SK_DEFINE(v8, pf_v8, pf_v8u, 8)
 SK_DEFINE(v4, pf_v4, pf_v4u, 4)
-/* tiles fit the register files: AVX-512 4×4 of 32 zmm (1×8 for one row: more weight rows in flight measured
+/* tiles fit the register files: AVX-512 4×4 (or 5×4) of 32 zmm (1×8 for one row: more weight rows in flight measured
  * ~15% faster on a 98 MB head), AVX2 2×4 of 16 ymm, SSE2 1×4 of 16 xmm */
 PF_TARGET_AVX512 static void skinny_avx512(void *ctx, int t) {
-  if (SK_WIDE1 && ((const gemm_ctx *)ctx)->m == 1) sk_task_v16(ctx, t, 1, 8);
-  else sk_task_v16(ctx, t, 4, 4);
+  int m = ((const gemm_ctx *)ctx)->m;
+  if (SK_WIDE1 && m == 1) sk_task_v16(ctx, t, 1, 8, 8);
+  else if (m % 5 == 0) sk_task_v16(ctx, t, 5, 4, 8); /* 5×4 fits (25 zmm) and reads weights once for 5 rows */
+  else sk_task_v16(ctx, t, 4, 4, 8);
 }
-PF_TARGET_AVX2 static void skinny_avx2(void *ctx, int t) { sk_task_v8(ctx, t, 2, 4); }
-static void skinny_scalar(void *ctx, int t) { sk_task_v4(ctx, t, 1, 4); }
+PF_TARGET_AVX2 static void skinny_avx2(void *ctx, int t) { sk_task_v8(ctx, t, 2, 4, 4); }
+static void skinny_scalar(void *ctx, int t) { sk_task_v4(ctx, t, 1, 4, 4); }
 static void skinny_task(void *ctx, int t) {
   if (pf_isa == PF_ISA_AVX512) skinny_avx512(ctx, t);
   else if (pf_isa == PF_ISA_AVX2) skinny_avx2(ctx, t);

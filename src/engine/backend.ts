@@ -58,6 +58,38 @@ export interface AttentionParams {
   scale: number;
 }
 
+/**
+ * Decoding attention over KV-cache rows: the T new tokens of each of R sequences are first written into
+ * that sequence's cache row at positions pos0[r] .. pos0[r]+T-1, then each new query attends the row's keys
+ * 0 .. its own position (causal). Every sequence has its own length; one call serves all sequences and heads.
+ */
+export interface DecodeAttentionParams {
+  /** [R, T, NH, HS] queries (after RoPE) */
+  q: Float32Array;
+  /** [R, T, NKV, HS] new keys (after RoPE) and values, copied into the caches */
+  k: Float32Array;
+  v: Float32Array;
+  /** [batch, NKV, HS, capacity]: d-major (consecutive positions adjacent: vertical FMAs, contiguous streams);
+   * written at the new positions, read up to each query's own */
+  kCache: Float32Array;
+  vCache: Float32Array;
+  /** [R, T, NH, HS] */
+  out: Float32Array;
+  /** [R] cache row of each sequence, distinct, each < batch */
+  rows: Int32Array;
+  /** [R] positions already filled in each row (pos0[r] + T <= capacity) */
+  pos0: Int32Array;
+  R: number;
+  T: number;
+  batch: number;
+  capacity: number;
+  NH: number;
+  NKV: number;
+  HS: number;
+  /** usually 1/sqrt(HS) */
+  scale: number;
+}
+
 export interface AttentionGrads {
   /** gradient of out [B, Tq, NH, HS] */
   dout: Float32Array;
@@ -151,6 +183,8 @@ export interface Backend {
 
   attentionForward(p: AttentionParams): void;
   attentionBackward(p: AttentionParams, g: AttentionGrads): void;
+  /** forward only (decoding): no lse, no backward */
+  attentionDecode(p: DecodeAttentionParams): void;
 
   /** out[i] = silu(gate[i]) * up[i] */
   swigluForward(out: Float32Array, gate: Float32Array, up: Float32Array, n: number): void;

@@ -2,7 +2,13 @@
 // call (never inside kernels) and throws ShapeError naming the op and the shapes. Buffers may be larger
 // than needed (arena slabs are reused for smaller batches); out-of-range ids and targets are caught too.
 import { ShapeError } from "../util/errors.js";
-import type { AttentionGrads, AttentionParams, Backend, MatmulParams } from "./backend.js";
+import type {
+  AttentionGrads,
+  AttentionParams,
+  Backend,
+  DecodeAttentionParams,
+  MatmulParams,
+} from "./backend.js";
 
 type Typed = Float32Array | Int32Array | Uint8Array;
 type TypedCtor = typeof Float32Array | typeof Int32Array | typeof Uint8Array;
@@ -111,6 +117,35 @@ function checkAttention(p: AttentionParams, g: AttentionGrads | null): void {
   }
 }
 
+function checkAttentionDecode(p: DecodeAttentionParams): void {
+  const op = "attentionDecode";
+  const { R, T, batch, capacity, NH, NKV, HS } = p;
+  dims(op, { R, T, batch, capacity, NH, NKV, HS });
+  if (NKV === 0 || NH % NKV !== 0) throw new ShapeError(`${op}: NH=${NH} is not a multiple of NKV=${NKV}`);
+  const qs = () => `[R,T,NH,HS]=[${R},${T},${NH},${HS}]`;
+  const ks = () => `[R,T,NKV,HS]=[${R},${T},${NKV},${HS}]`;
+  const cs = () => `[batch,NKV,HS,capacity]=[${batch},${NKV},${HS},${capacity}]`;
+  f32(op, "q", p.q, R * T * NH * HS, qs);
+  f32(op, "out", p.out, R * T * NH * HS, qs);
+  f32(op, "k", p.k, R * T * NKV * HS, ks);
+  f32(op, "v", p.v, R * T * NKV * HS, ks);
+  f32(op, "kCache", p.kCache, batch * capacity * NKV * HS, cs);
+  f32(op, "vCache", p.vCache, batch * capacity * NKV * HS, cs);
+  buf(op, "rows", p.rows, Int32Array, R, `[R]=[${R}]`);
+  buf(op, "pos0", p.pos0, Int32Array, R, `[R]=[${R}]`);
+  for (let i = 0; i < R; i++) {
+    const row = p.rows[i];
+    if (!(row >= 0 && row < batch))
+      throw new ShapeError(`${op}: rows[${i}] = ${row} is outside [0, ${batch})`);
+    for (let j = 0; j < i; j++) {
+      if (p.rows[j] === row) throw new ShapeError(`${op}: rows[${j}] and rows[${i}] are both ${row}`);
+    }
+    if (!(p.pos0[i] >= 0 && p.pos0[i] + T <= capacity)) {
+      throw new ShapeError(`${op}: pos0[${i}] = ${p.pos0[i]} plus T=${T} exceeds the capacity ${capacity}`);
+    }
+  }
+}
+
 function checkRows(
   op: string,
   N: number,
@@ -205,6 +240,10 @@ export function checked(be: Backend): Backend {
     attentionBackward(p, g) {
       checkAttention(p, g);
       be.attentionBackward(p, g);
+    },
+    attentionDecode(p) {
+      checkAttentionDecode(p);
+      be.attentionDecode(p);
     },
     swigluForward(out, gate, up, n) {
       checkFlat("swigluForward", n, { out, gate, up });

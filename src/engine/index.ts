@@ -4,6 +4,7 @@ export type {
   AttentionGrads,
   AttentionParams,
   Backend,
+  DecodeAttentionParams,
   MatmulParams,
   RopeLayout,
 } from "./backend.js";

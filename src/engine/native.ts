@@ -19,6 +19,7 @@ interface Addon
     | "ropeBackward"
     | "attentionForward"
     | "attentionBackward"
+    | "attentionDecode"
   > {
   isa: string;
   matmul(...args: [Float32Array, Float32Array, Float32Array, ...number[]]): void;
@@ -55,6 +56,23 @@ interface Addon
     HS: number,
     qPos0: number,
     keyMask: Uint8Array | null,
+    scale: number,
+  ): void;
+  attentionDecode(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    kCache: Float32Array,
+    vCache: Float32Array,
+    out: Float32Array,
+    rows: Int32Array,
+    pos0: Int32Array,
+    R: number,
+    T: number,
+    capacity: number,
+    NH: number,
+    NKV: number,
+    HS: number,
     scale: number,
   ): void;
 }
@@ -120,6 +138,24 @@ function adapt(a: Addon): Backend {
       a.rope(dx, pos, cos, sin, N, H, HS, layout === "interleaved" ? 1 : 0, -1),
     attentionForward: (p) => attention(p, null),
     attentionBackward: (p, g) => attention(p, g),
+    attentionDecode: (p) =>
+      a.attentionDecode(
+        p.q,
+        p.k,
+        p.v,
+        p.kCache,
+        p.vCache,
+        p.out,
+        p.rows,
+        p.pos0,
+        p.R,
+        p.T,
+        p.capacity,
+        p.NH,
+        p.NKV,
+        p.HS,
+        p.scale,
+      ),
     swigluForward: a.swigluForward,
     swigluBackward: a.swigluBackward,
     geluForward: a.geluForward,

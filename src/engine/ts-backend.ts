@@ -3,6 +3,7 @@
 // Kernels live in ts/<family>.ts; this file only assembles them.
 import type { Backend } from "./backend.js";
 import { attentionBackward, attentionForward } from "./ts/attention.js";
+import { attentionDecode } from "./ts/attention-decode.js";
 import { matmul } from "./ts/matmul.js";
 import { layernormBackward, layernormForward, rmsnormBackward, rmsnormForward } from "./ts/norms.js";
 import * as pw from "./ts/pointwise.js";
@@ -23,6 +24,7 @@ export const tsBackend: Backend = {
   ropeBackward,
   attentionForward,
   attentionBackward,
+  attentionDecode,
   swigluForward: pw.swigluForward,
   swigluBackward: pw.swigluBackward,
   geluForward: pw.geluForward,

@@ -24,6 +24,16 @@ export interface GenerationRequest {
   /** samples for this prompt */
   n: number;
   sampling: SamplingSettings;
+  /**
+   * Optional streaming hook, called after each token a sample draws (its stop token included) with the
+   * text that token made final: complete characters only, never text a stop string may still cut. A
+   * sample's deltas join to its final text. Generators that cannot stream never call it.
+   */
+  onToken?: (sample: number, token: number, delta: string) => void;
+  /** Optional: called once per sample as soon as it finishes (before generate resolves). */
+  onSample?: (sample: number, result: GeneratedSample) => void;
+  /** Optional: once aborted, this request's samples stop at the next step and no hook fires again. */
+  signal?: AbortSignal;
 }
 
 export type FinishReason = "stop" | "length";

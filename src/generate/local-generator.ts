@@ -3,6 +3,7 @@
 // rows decoded one token per step in one batch. Not the remote (OpenAI-compatible) client.
 // Each sample draws from its own stream sampleStream(seed, promptKey(prompt text), sample index), so the
 // text does not depend on batch size, request order or which other prompts share the call.
+// Streaming (onToken/onSample/signal): hooks per token, and the group yields to the event loop each step.
 import type { CausalLM } from "../models/index.js";
 import type { ChatTemplate, Tokenizer } from "../text/index.js";
 import { InputError } from "../util/errors.js";
@@ -10,6 +11,7 @@ import type { FinishReason, GeneratedSample, GenerationRequest, Generator } from
 import { promptKey, sampleStream, type Xoshiro128 } from "./rng.js";
 import { TokenSampler } from "./sampler.js";
 import { completionText, StopCriteria } from "./stopping.js";
+import { completeLength, TextDeltas } from "./text-deltas.js";
 
 /** What generation needs of a model: its config and the KV-cache decoding forward. */
 export type DecodingModel = Pick<CausalLM, "config" | "newCache" | "copyCacheRow" | "decode">;
@@ -44,6 +46,7 @@ interface Chunk {
 
 interface Row {
   chunk: Chunk;
+  request: GenerationRequest;
   sample: number;
   rng: Xoshiro128;
   sampler: TokenSampler;
@@ -54,6 +57,9 @@ interface Row {
   checked: number;
   text: string | null;
   finish: FinishReason | null;
+  /** set for streaming requests (onToken) */
+  deltas: TextDeltas | null;
+  result: GeneratedSample | null;
 }
 
 /** Prompt tokens kept as decoding context for the completion's first characters. */
@@ -130,8 +136,8 @@ export class LocalGenerator implements Generator {
         rows += (chunks[i] as Chunk).count;
         group.push(chunks[i++] as Chunk);
       }
-      for (const row of this.runGroup(group, requests, stopTokens)) {
-        (results[row.chunk.request] as GeneratedSample[])[row.sample] = this.finish(row);
+      for (const row of await this.runGroup(group, requests, stopTokens)) {
+        (results[row.chunk.request] as GeneratedSample[])[row.sample] = row.result ?? this.finish(row);
         samplesDone++;
       }
       report();
@@ -143,15 +149,24 @@ export class LocalGenerator implements Generator {
 
   async close(): Promise<void> {}
 
-  private runGroup(group: Chunk[], requests: GenerationRequest[], stopTokens: Set<number>): Row[] {
+  private async runGroup(
+    group: Chunk[],
+    requests: GenerationRequest[],
+    stopTokens: Set<number>,
+  ): Promise<Row[]> {
     const width = group.reduce((a, c) => a + c.count, 0);
     const capacity = group.reduce((m, c) => Math.max(m, c.prompt.ids.length + c.maxTokens), 1);
     const cache = this.model.newCache(width, capacity);
     const rows: Row[] = [];
     const V = this.model.config.vocabSize;
     let next = 0;
+    const streaming = group.some((c) => {
+      const r = requests[c.request] as GenerationRequest;
+      return r.onToken !== undefined || r.onSample !== undefined || r.signal !== undefined;
+    });
     for (const chunk of group) {
-      const sampling = (requests[chunk.request] as GenerationRequest).sampling;
+      const request = requests[chunk.request] as GenerationRequest;
+      const sampling = request.sampling;
       const sampler = new TokenSampler(sampling);
       const stop = new StopCriteria(
         new Set([...stopTokens, ...(sampling.stopTokenIds ?? [])]),
@@ -163,8 +178,10 @@ export class LocalGenerator implements Generator {
       next += chunk.count;
       const ids = chunk.prompt.ids;
       const context = ids.slice(-CONTEXT_TOKENS);
+      const skip = chunk.maxTokens <= 0 || request.signal?.aborted === true;
       const chunkRows = mine.map((_, k) => ({
         chunk,
+        request,
         sample: chunk.firstSample + k,
         rng: sampleStream(sampling.seed, key, chunk.firstSample + k),
         sampler,
@@ -174,48 +191,75 @@ export class LocalGenerator implements Generator {
         logprobs: [],
         checked: 0,
         text: null,
-        finish: chunk.maxTokens <= 0 ? ("length" as const) : null,
+        finish: skip ? ("length" as const) : null,
+        deltas: request.onToken ? new TextDeltas(sampling.stop) : null,
+        result: null,
       }));
       rows.push(...chunkRows);
-      if (chunk.maxTokens <= 0) continue;
+      if (skip) {
+        if (!request.signal?.aborted) for (const row of chunkRows) this.done(row);
+        continue;
+      }
       const logits = this.model.decode(cache, [first], Int32Array.from(ids), ids.length);
       if (mine.length > 1) this.model.copyCacheRow(cache, first, mine.slice(1));
       for (const row of chunkRows) this.accept(row, logits.subarray(0, V));
+      // first tokens out before the next prompt's prefill
+      if (streaming) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     for (;;) {
       const live: number[] = [];
-      for (let r = 0; r < rows.length; r++) if ((rows[r] as Row).finish === null) live.push(r);
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r] as Row;
+        // a request aborted (client gone) stops here; its samples keep what they have, no hook fires
+        if (row.finish === null && row.request.signal?.aborted) row.finish = "length";
+        if (row.finish === null) live.push(r);
+      }
       if (live.length === 0) break;
       const tokens = Int32Array.from(live, (r) => (rows[r] as Row).tokens.at(-1) as number);
       const logits = this.model.decode(cache, live, tokens, 1);
       for (let k = 0; k < live.length; k++) {
         this.accept(rows[live[k] as number] as Row, logits.subarray(k * V, (k + 1) * V));
       }
+      if (streaming) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return rows;
   }
 
-  /** Samples one token for `row` and updates its finish state. */
+  /** Samples one token for `row`, updates its finish state and calls the request's hooks. */
   private accept(row: Row, logits: Float32Array): void {
     const { token, logprob } = row.sampler.pick(logits, row.rng);
-    if (row.stop.isStopToken(token)) {
-      row.finish = "stop";
-      return;
-    }
-    row.tokens.push(token);
-    row.logprobs.push(logprob);
-    this.tokensGenerated++;
-    if (row.stop.stopStrings.length > 0) {
-      const text = completionText(this.tokenizer, row.context, row.tokens);
-      const at = row.stop.findStop(text, row.checked);
-      row.checked = text.length;
-      if (at >= 0) {
-        row.text = text.slice(0, at);
-        row.finish = "stop";
-        return;
+    let text: string | undefined;
+    if (row.stop.isStopToken(token)) row.finish = "stop";
+    else {
+      row.tokens.push(token);
+      row.logprobs.push(logprob);
+      this.tokensGenerated++;
+      if (row.stop.stopStrings.length > 0 || row.deltas) {
+        text = completionText(this.tokenizer, row.context, row.tokens);
+        const at = row.stop.findStop(text, row.checked);
+        // an unfinished character (trailing U+FFFD) may still complete a stop string: scan it again
+        row.checked = completeLength(text);
+        if (at >= 0) {
+          row.text = text.slice(0, at);
+          row.finish = "stop";
+        }
       }
+      if (row.finish === null && row.tokens.length >= row.chunk.maxTokens) row.finish = "length";
     }
-    if (row.tokens.length >= row.chunk.maxTokens) row.finish = "length";
+    if (row.finish !== null) {
+      row.text ??= text ?? null;
+      this.done(row, token);
+    } else if (row.deltas && text !== undefined)
+      row.request.onToken?.(row.sample, token, row.deltas.next(text));
+  }
+
+  /** A row just finished: its result, the rest of its text to onToken (after `token`), then onSample. */
+  private done(row: Row, token?: number): void {
+    const result = this.finish(row);
+    row.result = result;
+    if (row.deltas && token !== undefined)
+      row.request.onToken?.(row.sample, token, row.deltas.last(result.text));
+    row.request.onSample?.(row.sample, result);
   }
 
   private finish(row: Row): GeneratedSample {

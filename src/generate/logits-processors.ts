@@ -38,9 +38,12 @@ export function temperature(t: number): LogitsProcessor {
 
 /** Keep the k largest logits (and any tied with the k-th). */
 export function topK(k: number): LogitsProcessor {
+  let sorted = new Float32Array(0); // reused across calls: sampling allocates nothing per token
   return (logits) => {
     if (k >= logits.length) return;
-    const sorted = Float32Array.from(logits).sort();
+    if (sorted.length !== logits.length) sorted = new Float32Array(logits.length);
+    sorted.set(logits);
+    sorted.sort();
     const threshold = sorted[logits.length - k] as number;
     for (let i = 0; i < logits.length; i++)
       if ((logits[i] as number) < threshold) logits[i] = Number.NEGATIVE_INFINITY;
@@ -59,9 +62,10 @@ function softmaxInto(logits: Float32Array, out: Float64Array): void {
  * top set that reaches p, so this is exact and avoids sorting a whole large vocabulary.
  */
 export function topP(p: number): LogitsProcessor {
+  let probs = new Float64Array(0); // reused across calls
   return (logits) => {
     if (p >= 1) return;
-    const probs = new Float64Array(logits.length);
+    if (probs.length !== logits.length) probs = new Float64Array(logits.length);
     softmaxInto(logits, probs);
     let maxProb = 0;
     for (let i = 0; i < probs.length; i++) if ((probs[i] as number) > maxProb) maxProb = probs[i] as number;

@@ -72,6 +72,7 @@ export interface CausalLM {
   /** Backward from d(loss)/d(logprobs) [B, T-1] of the last training `tokenLogprobs` call; accumulates into Parameter.grad. */
   backward(dlogprobs: Float32Array): void;
 
+  /** A KV cache of `batch` rows; a cache decodes with the weights as they were when it was created. */
   newCache(batch: number, capacity: number): KVCache;
   /** Copy row `from` of the cache into rows `to` (sharing a prompt's prefix between samples). */
   copyCacheRow(cache: KVCache, from: number, to: number[]): void;

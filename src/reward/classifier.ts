@@ -2,7 +2,8 @@
 // Llama family (LlamaForSequenceClassification / Skywork-Reward layout: chat template of [user, assistant],
 // last non-pad token's final hidden state → score.weight) and on DeBERTa-v2/v3 (OpenAssistant reward model
 // layout: [CLS] prompt [SEP] response [SEP] → ContextPooler (dense + GELU on token 0) → classifier).
-// Pointwise: a response's score does not depend on its group. Follows transformers' *ForSequenceClassification.
+// A scalar head is pointwise; a prefloop pairwise head or a PairRM folder ranks in pairs (classifierRanker).
+// Follows transformers' *ForSequenceClassification.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Backend, getBackend, linearForward } from "../engine/index.js";
@@ -20,17 +21,25 @@ import {
   HfTokenizer,
   loadTextAssetsFromFolder,
   specialTokenText,
+  type Tokenizer,
   textAssetsFromGguf,
 } from "../text/index.js";
 import { ModelError } from "../util/errors.js";
+import { pairrmRanker } from "./pairrm-ranker.js";
+import { pairwiseIds, pairwiseScores } from "./pairwise-input.js";
 import type { Ranker } from "./ranker.js";
 
 /** Scores (prompt, response) pairs; higher is better. */
 export interface RewardClassifier {
   readonly kind: "llama" | "deberta";
+  /** "pairwise": a prefloop pairwise head (config `prefloop_head`), read through `scoreAt` */
+  readonly head: "sequence" | "pairwise";
+  readonly tokenizer: Tokenizer;
   /** token ids the model reads for one pair (for tests and debugging) */
   inputIds(prompt: string, response: string): number[];
   scorePairs(pairs: Array<{ prompt: string; response: string }>): number[];
+  /** Llama family: the score head (label 0) at `positions` of one unpadded row */
+  scoreAt?(ids: number[], positions: number[]): number[];
 }
 
 function readJson(path: string): Record<string, unknown> {
@@ -84,23 +93,31 @@ export async function loadRewardClassifier(
         ),
         { parseSpecial: true },
       );
+    const scoreAt = (ids: number[], positions: number[]): number[] => {
+      const T = ids.length;
+      const x = model.hiddenStates({
+        tokens: Int32Array.from(ids),
+        mask: new Uint8Array(T).fill(1),
+        B: 1,
+        T,
+      });
+      const y = new Float32Array(score.shape[0]);
+      return positions.map((t) => {
+        linearForward(backend, y, x.subarray(t * C, (t + 1) * C), score.data, null, 1, C, score.shape[0]);
+        return y[0];
+      });
+    };
     return {
       kind: "llama",
+      head: raw.prefloop_head === "pairwise" ? "pairwise" : "sequence",
+      tokenizer,
       inputIds,
+      scoreAt,
       scorePairs(pairs) {
+        // label 0 of the last token (HF: the token before the first pad; we never pad)
         return pairs.map(({ prompt, response }) => {
           const ids = inputIds(prompt, response);
-          const T = ids.length;
-          const x = model.hiddenStates({
-            tokens: Int32Array.from(ids),
-            mask: new Uint8Array(T).fill(1),
-            B: 1,
-            T,
-          });
-          // label 0 of the last token (HF: the token before the first pad; we never pad)
-          const y = new Float32Array(score.shape[0]);
-          linearForward(backend, y, x.subarray((T - 1) * C, T * C), score.data, null, 1, C, score.shape[0]);
-          return y[0];
+          return scoreAt(ids, [ids.length - 1])[0];
         });
       },
     };
@@ -139,6 +156,8 @@ export async function loadRewardClassifier(
     ];
     return {
       kind: "deberta",
+      head: "sequence",
+      tokenizer,
       inputIds,
       scorePairs(pairs) {
         return pairs.map(({ prompt, response }) => {
@@ -160,10 +179,40 @@ export async function loadRewardClassifier(
   });
 }
 
-export async function classifierRanker(path: string, backend?: Backend): Promise<Ranker> {
+/**
+ * `classifier:<dir>` dispatches on the folder: a scalar head scores each response alone (pointwise); a prefloop
+ * pairwise head (`prefloop_head: "pairwise"`) and a PairRM folder (DebertaV2PairRM) compare candidates in pairs.
+ */
+export async function classifierRanker(path: string, backend?: Backend, maxLength?: number): Promise<Ranker> {
+  const cfgPath = join(path, "config.json");
+  const raw = existsSync(cfgPath) ? readJson(cfgPath) : {};
+  const arch = Array.isArray(raw.architectures) ? raw.architectures.map(String) : [];
+  if (arch.includes("DebertaV2PairRM") || "cand1_prefix_id" in raw) return pairrmRanker({ path, backend });
   const model = await loadRewardClassifier(path, backend);
+  const id = `classifier:${resolve(path)}`;
+  const { scoreAt } = model;
+  if (model.head === "pairwise" && scoreAt) {
+    // the max_length it was trained with (`rm train` records it), else a generous one
+    const max = maxLength ?? (typeof raw.prefloop_max_length === "number" ? raw.prefloop_max_length : 4096);
+    return {
+      id,
+      pointwise: false,
+      async score(prompt, candidates) {
+        const n = candidates.length;
+        const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+        for (let a = 0; a < n; a++)
+          for (let b = 0; b < n; b++) {
+            if (a === b) continue;
+            const row = pairwiseIds(model, prompt, candidates[a], candidates[b], max);
+            const [left, right] = scoreAt(row.ids, [row.left, row.right]);
+            matrix[a][b] = left - right;
+          }
+        return { scores: pairwiseScores(matrix), matrix };
+      },
+    };
+  }
   return {
-    id: `classifier:${resolve(path)}`,
+    id,
     pointwise: true,
     async score(prompt, candidates) {
       return { scores: model.scorePairs(candidates.map((response) => ({ prompt, response }))) };

@@ -9,6 +9,7 @@ export * from "./length-control.js";
 export * from "./length-study.js";
 export * from "./normalise.js";
 export * from "./pairs.js";
+export * from "./pairwise-input.js";
 export * from "./rank-file.js";
 export type * from "./ranker.js";
 export * from "./scorer.js";

@@ -30,28 +30,38 @@ export class PairRM {
   readonly encoder: DebertaEncoder;
   readonly ids: PairrmTokenIds;
   readonly budget: PairrmBudget;
-  private readonly w1: Float32Array;
-  private readonly b1: Float32Array;
-  private readonly w2: Float32Array;
-  private readonly b2: Float32Array;
-  private readonly tasks: number;
+  /** head_layer.1 (Linear 2H→H) and head_layer.4 (Linear H→n_tasks), shared with `tensors` */
+  readonly w1: Float32Array;
+  readonly b1: Float32Array;
+  readonly w2: Float32Array;
+  readonly b2: Float32Array;
+  readonly tasks: number;
   private readonly batchRows: number;
 
   private constructor(
     encoder: DebertaEncoder,
-    head: Map<string, Tensor>,
+    /** every tensor of the folder under its stored name; the encoder and head read (and training updates) these */
+    readonly tensors: Map<string, Tensor>,
     ids: PairrmTokenIds,
     readonly encode: (text: string) => number[],
     opts: PairrmOptions,
-    source: string,
+    /** the folder it was loaded from (tokenizer files travel from here when a fine-tuned copy is saved) */
+    readonly dir: string,
   ) {
+    const source = dir;
     this.encoder = encoder;
     this.ids = ids;
-    this.budget = opts.budget ?? upstreamBudget;
+    // a folder fine-tuned by `prefloop rm train` records the budgets it was trained with (llm-blender's names)
+    const raw = encoder.config.raw;
+    const saved =
+      typeof raw.source_maxlength === "number" && typeof raw.candidate_maxlength === "number"
+        ? { sourceMax: raw.source_maxlength, candidateMax: raw.candidate_maxlength }
+        : null;
+    this.budget = opts.budget ?? saved ?? upstreamBudget;
     this.batchRows = opts.batchRows ?? 8;
     const H = encoder.config.hiddenSize;
     const get = (n: string): Tensor => {
-      const t = head.get(n);
+      const t = tensors.get(n);
       if (!t)
         throw new ModelError(`${source}: tensor "${n}" is missing (llm-blender PairRM layout expected)`);
       return t;
@@ -153,23 +163,48 @@ export class PairRM {
       mask.fill(1, b * T, b * T + r.length);
     });
     const { last } = this.encoder.forward(ids, mask, B, T);
+    const { y } = this.headForward(last, rows, T);
+    const res: number[] = [];
+    for (let b = 0; b < B; b++) {
+      let d = 0;
+      for (let t = 0; t < this.tasks; t++) d += y[b * this.tasks + t] - y[(B + b) * this.tasks + t];
+      res.push(d / this.tasks);
+    }
+    return res;
+  }
+
+  /** Positions of <|source|>, <|candidate1|>, <|candidate2|> in a pairRow-layout row. */
+  markerPositions(r: number[], b = 0): [number, number, number] {
+    // markers by structure, not by search: a text may itself contain a marker string ("[SEP]" never
+    // survives the collator, so the segment boundaries are the first two [SEP]s)
+    const sep1 = r.indexOf(this.ids.sep);
+    const sep2 = r.indexOf(this.ids.sep, sep1 + 1);
+    const at: [number, number, number] = [1, sep1 + 2, sep2 + 2];
+    const want = [this.ids.source, this.ids.cand1, this.ids.cand2];
+    if (sep1 < 0 || sep2 < 0 || at.some((p, k) => r[p] !== want[k])) {
+      throw new ModelError(
+        `pairrm: row ${b} is not [CLS] <|source|> … [SEP] [CLS] <|candidate1|> … (pairRow layout)`,
+      );
+    }
+    return at;
+  }
+
+  /**
+   * The head on the last hidden layer [B, T, H] of `rows`: x [2B, 2H] (rows 0..B−1 = [src; cand1], B..2B−1 =
+   * [src; cand2]), h = tanh(W1 x + b1) [2B, H], y = W2 h + b2 [2B, n_tasks] (left scores, then right).
+   */
+  headForward(
+    last: Float32Array,
+    rows: number[][],
+    T: number,
+  ): { x: Float32Array; h: Float32Array; y: Float32Array; at: Array<[number, number, number]> } {
+    const B = rows.length;
     const H = this.encoder.config.hiddenSize;
     const be = this.encoder.backend;
-    // x[2B, 2H]: rows 0..B-1 = [src; c1], rows B..2B-1 = [src; c2]
     const x = new Float32Array(2 * B * 2 * H);
-    rows.forEach((r, b) => {
-      // markers by structure, not by search: a text may itself contain a marker string ("[SEP]" never
-      // survives the collator, so the segment boundaries are the first two [SEP]s)
-      const sep1 = r.indexOf(this.ids.sep);
-      const sep2 = r.indexOf(this.ids.sep, sep1 + 1);
-      const at = [1, sep1 + 2, sep2 + 2];
-      const want = [this.ids.source, this.ids.cand1, this.ids.cand2];
-      if (sep1 < 0 || sep2 < 0 || at.some((p, k) => r[p] !== want[k])) {
-        throw new ModelError(
-          `pairrm: row ${b} is not [CLS] <|source|> … [SEP] [CLS] <|candidate1|> … (pairRow layout)`,
-        );
-      }
-      const pos = (k: number) => (b * T + at[k]) * H;
+    const at = rows.map((r, b) => this.markerPositions(r, b));
+    at.forEach((p, b) => {
+      const pos = (k: number) => (b * T + p[k]) * H;
       const s = last.subarray(pos(0), pos(0) + H);
       x.set(s, b * 2 * H);
       x.set(last.subarray(pos(1), pos(1) + H), b * 2 * H + H);
@@ -181,13 +216,7 @@ export class PairRM {
     for (let i = 0; i < h.length; i++) h[i] = Math.tanh(h[i]);
     const y = new Float32Array(2 * B * this.tasks);
     linearForward(be, y, h, this.w2, this.b2, 2 * B, H, this.tasks);
-    const res: number[] = [];
-    for (let b = 0; b < B; b++) {
-      let d = 0;
-      for (let t = 0; t < this.tasks; t++) d += y[b * this.tasks + t] - y[(B + b) * this.tasks + t];
-      res.push(d / this.tasks);
-    }
-    return res;
+    return { x, h, y, at };
   }
 
   /** Pairwise logit matrix M[i][j] = logit(i preferred over j), all N(N−1) ordered pairs, diagonal 0. */

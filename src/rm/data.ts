@@ -120,6 +120,45 @@ export function pairTexts(rows: RawRow[], path: string): PairText[] {
   });
 }
 
+/**
+ * Preference pairs from rows: prompt+chosen+rejected as given, or response_a+response_b labelled by the
+ * labelling functions through the label model (soft `preference`). Errors name the file and line.
+ */
+export async function pairsOfRows(
+  rows: RawRow[],
+  path: string,
+  labellingFunctions?: Ranker[],
+): Promise<{ pairs: PairText[]; note: string }> {
+  const kind = rowKind(rows[0], `${path}:1`);
+  if (kind === "points") throw new InputError(`${path}:1: expected pairs (prompt, chosen, rejected)`);
+  if (kind === "pairs") return { pairs: pairTexts(rows, path), note: "" };
+  if (!labellingFunctions?.length) {
+    throw new InputError(`${path}: rows have response_a/response_b but no labels`, {
+      hint: "pass labelling functions (--lf <ranker spec>, repeatable) for the weak-supervision path",
+    });
+  }
+  const un = rows.map((r, i) => {
+    const where = `${path}:${i + 1}`;
+    if (rowKind(r, where) !== "unlabelled")
+      throw new InputError(`${where}: expected response_a and response_b`);
+    return {
+      prompt: promptOf(r, where),
+      a: textOf(r.response_a, where, "response_a"),
+      b: textOf(r.response_b, where, "response_b"),
+    };
+  });
+  const weak = await weakLabels(un, labellingFunctions);
+  const note = `label model: LF accuracies ${weak.fit.accuracies.map((a) => a.toFixed(3)).join(", ")}`;
+  const pairs = un.map((u, i) => ({
+    prompt: u.prompt,
+    chosen: u.a,
+    rejected: u.b,
+    margin: 0,
+    preference: weak.soft[i],
+  }));
+  return { pairs, note };
+}
+
 export interface BuildDataOptions {
   assets: TextAssets;
   settings: RmSettings;
@@ -130,7 +169,7 @@ export interface BuildDataOptions {
   labellingFunctions?: Ranker[];
 }
 
-function split<T>(xs: T[], frac: number, seed: number): { train: T[]; test: T[] } {
+export function splitRows<T>(xs: T[], frac: number, seed: number): { train: T[]; test: T[] } {
   if (frac === 0) return { train: xs, test: [] };
   const order = new Rng(seed).permutation(xs.length);
   const nTest = Math.max(1, Math.round(xs.length * frac));
@@ -146,8 +185,6 @@ export async function buildRmData(
   const s = o.settings;
   const kind = rowKind(rows[0], `${path}:1`);
   const max = s.max_length;
-  let pairs: PairText[];
-  let note = "";
   if (kind === "points") {
     const graded = "score" in rows[0];
     const loss = s.loss === "mse" || (s.loss === "auto" && graded) ? "mse" : "bce";
@@ -162,35 +199,15 @@ export async function buildRmData(
           label,
         };
       });
-    const sp = o.evalRows ? { train: rows, test: o.evalRows } : split(rows, s.eval_split, s.seed);
+    const sp = o.evalRows ? { train: rows, test: o.evalRows } : splitRows(rows, s.eval_split, s.seed);
     return {
       data: { kind: "points", loss, train: toEx(sp.train, path), test: toEx(sp.test, o.evalPath ?? path) },
       note: `${loss} on ${sp.train.length} labelled responses`,
     };
   }
-  if (kind === "unlabelled") {
-    if (!o.labellingFunctions?.length) {
-      throw new InputError(`${path}: rows have response_a/response_b but no labels`, {
-        hint: "pass labelling functions (--lf <ranker spec>, repeatable) for the weak-supervision path",
-      });
-    }
-    const un = rows.map((r, i) => ({
-      prompt: promptOf(r, `${path}:${i + 1}`),
-      a: textOf(r.response_a, `${path}:${i + 1}`, "response_a"),
-      b: textOf(r.response_b, `${path}:${i + 1}`, "response_b"),
-    }));
-    const weak = await weakLabels(un, o.labellingFunctions);
-    note = `label model: LF accuracies ${weak.fit.accuracies.map((a) => a.toFixed(3)).join(", ")}`;
-    pairs = un.map((u, i) => ({
-      prompt: u.prompt,
-      chosen: u.a,
-      rejected: u.b,
-      margin: 0,
-      preference: weak.soft[i],
-    }));
-  } else pairs = pairTexts(rows, path);
+  const { pairs, note } = await pairsOfRows(rows, path, o.labellingFunctions);
   const evalPairs = o.evalRows ? pairTexts(o.evalRows, o.evalPath ?? "eval data") : null;
-  const sp = evalPairs ? { train: pairs, test: evalPairs } : split(pairs, s.eval_split, s.seed);
+  const sp = evalPairs ? { train: pairs, test: evalPairs } : splitRows(pairs, s.eval_split, s.seed);
   if (s.loss === "pairwise") {
     // both orders of every pair, so the model cannot learn a position bias
     const toPw = (ps: PairText[], both: boolean): PairwiseExample[] =>

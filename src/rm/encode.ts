@@ -5,6 +5,9 @@
 import type { TokenBatch } from "../models/index.js";
 import type { TextAssets } from "../text/index.js";
 
+// the pairwise layout lives in src/reward so `classifier:<dir>` reads a pairwise folder exactly as trained
+export { pairwiseIds } from "../reward/index.js";
+
 export interface PairExample {
   chosen: number[];
   rejected: number[];
@@ -43,23 +46,6 @@ export function sequenceIds(
     { addGenerationPrompt: false },
   );
   return keepEnd(assets.tokenizer.encode(text, { parseSpecial: true }), maxLength);
-}
-
-/** [prompt + "Response A: " a][ "Response B: " b]: each candidate cut to its share of `maxLength`. */
-export function pairwiseIds(
-  assets: TextAssets,
-  prompt: string,
-  a: string,
-  b: string,
-  maxLength: number,
-): { ids: number[]; left: number; right: number } {
-  const tok = assets.tokenizer;
-  const p = keepEnd(tok.encode(prompt), Math.floor(maxLength / 3));
-  const budget = Math.max(2, Math.floor((maxLength - p.length) / 2));
-  const ea = tok.encode(`\n\nResponse A: ${a}`).slice(0, budget);
-  const eb = tok.encode(`\n\nResponse B: ${b}`).slice(0, budget);
-  const ids = [...p, ...ea, ...eb];
-  return { ids, left: p.length + ea.length - 1, right: ids.length - 1 };
 }
 
 /** Right-padded batch of `rows` (pad id anywhere: masked out). */

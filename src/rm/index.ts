@@ -1,4 +1,5 @@
-// Public interface of src/rm: reward models (scalar head on a Llama-family trunk), their losses, training and evaluation.
+// Public interface of src/rm: reward models (scalar or pairwise head on a Llama-family trunk, or PairRM itself),
+// their losses, training and evaluation.
 export {
   type PairExample,
   type PairwiseExample,
@@ -27,11 +28,19 @@ export {
 export { type UnlabelledPair, type WeakLabels, weakLabels } from "./weak.js";
 export { parseRmSettings, type RmSettings, type RmSettingsInput, rmSettingsSchema } from "./settings.js";
 export {
+  type BuildPairrmDataOptions,
+  buildPairrmData,
+  type PairrmExample,
+  pairrmExamples,
+} from "./pairrm-data.js";
+export { isPairrmFolder, PairrmRewardModel } from "./pairrm-model.js";
+export {
   evaluateRm,
   type RmData,
   type RmProgress,
   rmMicroBatch,
   type TrainRmOptions,
+  type TrainableRm,
   type TrainRmResult,
   trainRewardModel,
 } from "./trainer.js";
@@ -39,11 +48,13 @@ export {
   type BuildDataOptions,
   buildRmData,
   type PairText,
+  pairsOfRows,
   pairTexts,
   promptOf,
   type RawRow,
   readRows,
   rowKind,
+  splitRows,
   textOf,
 } from "./data.js";
 export {

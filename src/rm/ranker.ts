@@ -1,10 +1,10 @@
 // A trained RewardModel as a Ranker: the sequence head scores each candidate alone (pointwise); the pairwise
 // head compares every ordered pair in one sequence each and scores a candidate by its mean logit against the
-// others (PairRM's aggregation of the comparison matrix). `classifier:<dir>` loads the sequence head without
-// this module; this one also serves the pairwise head.
+// others (PairRM's aggregation of the comparison matrix). `classifier:<dir>` serves the same folders (both
+// heads) without this module; this one scores a model already in memory.
 import { resolve } from "node:path";
-import type { Ranker } from "../reward/index.js";
-import { lastPositions, padBatch, pairwiseIds, sequenceIds } from "./encode.js";
+import { pairwiseIds, pairwiseScores, type Ranker } from "../reward/index.js";
+import { lastPositions, padBatch, sequenceIds } from "./encode.js";
 import type { RewardModel } from "./model.js";
 
 export function rewardModelRanker(model: RewardModel, id: string, maxLength = 4096, batchRows = 8): Ranker {
@@ -38,15 +38,10 @@ export function rewardModelRanker(model: RewardModel, id: string, maxLength = 40
         (i) => [enc[i].left, enc[i].right],
       );
       const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-      const scores = new Array<number>(n).fill(0);
       idx.forEach(([a, b], k) => {
-        const logit = s[2 * k] - s[2 * k + 1];
-        matrix[a][b] = logit;
-        scores[a] += logit / Math.max(1, n - 1);
-        scores[b] -= logit / Math.max(1, n - 1);
+        matrix[a][b] = s[2 * k] - s[2 * k + 1];
       });
-      for (let a = 0; a < n; a++) scores[a] /= 2;
-      return { scores, matrix };
+      return { scores: pairwiseScores(matrix), matrix };
     },
   };
 }

@@ -35,6 +35,18 @@ export const rmSettingsSchema = z
       .positive()
       .default(512)
       .describe("tokens per sequence (longer: keep the end)"),
+    source_maxlength: z
+      .number()
+      .int()
+      .min(3)
+      .default(1224)
+      .describe("PairRM backbones: llm-blender's source budget in tokens, counting [CLS] and [SEP]"),
+    candidate_maxlength: z
+      .number()
+      .int()
+      .min(4)
+      .default(412)
+      .describe("PairRM backbones: each candidate's budget (plus half the source budget left unused)"),
     center_rewards_coefficient: z
       .number()
       .min(0)
@@ -50,7 +62,12 @@ export const rmSettingsSchema = z
     use_peft: z.boolean().default(false).describe("LoRA adapters (score head stays fully trained)"),
     lora_r: z.number().int().positive().default(16),
     lora_alpha: z.number().positive().default(32),
-    lora_target_modules: z.array(z.string()).default(["q_proj", "k_proj", "v_proj", "o_proj"]),
+    lora_target_modules: z
+      .array(z.string())
+      .default(["q_proj", "k_proj", "v_proj", "o_proj"])
+      .describe(
+        "PairRM: q/k/v_proj mean DeBERTa's query/key/value_proj (o_proj has no match); all-linear adds dense",
+      ),
     seed: z.number().int().default(42),
     logging_steps: z.number().int().positive().default(10),
     eval_steps: z.number().int().min(0).default(0).describe("0: evaluate at the end only"),

@@ -1,7 +1,8 @@
 // The reward-model training loop: shuffled micro-batches with gradient accumulation, clipping, src/train's
 // AdamW + HF schedules + LoRA + atomic checkpoints with bit-exact resume, TRL RewardTrainer metric names
 // (loss, accuracy, margin; eval_* on the held-out split) to train_log.jsonl. Follows HF Trainer semantics
-// like src/train's DPO loop; not the losses (losses.ts) or the model (model.ts).
+// like src/train's DPO loop; the model is a Llama-family RewardModel or PairRM itself (pairrm-model.ts, whose
+// encoder refreshes its cached position projections after every in-place update). Not the losses (losses.ts).
 import { appendFileSync, mkdirSync } from "node:fs";
 import type { Backend } from "../engine/index.js";
 import type { Parameter } from "../models/index.js";
@@ -28,15 +29,56 @@ import {
   padBatch,
 } from "./encode.js";
 import { btLoss, type LossResult, pairwiseLoss, pointwiseLoss } from "./losses.js";
-import type { RewardModel } from "./model.js";
+import { RewardModel } from "./model.js";
+import type { PairrmExample } from "./pairrm-data.js";
+import { PairrmRewardModel } from "./pairrm-model.js";
 import { parseRmSettings, type RmSettings, type RmSettingsInput } from "./settings.js";
 
 export type RmData =
   | { kind: "pairs"; train: PairExample[]; test: PairExample[] }
   | { kind: "points"; loss: "bce" | "mse"; train: PointExample[]; test: PointExample[] }
-  | { kind: "pairwise"; train: PairwiseExample[]; test: PairwiseExample[] };
+  | { kind: "pairwise"; train: PairwiseExample[]; test: PairwiseExample[] }
+  | { kind: "pairrm"; train: PairrmExample[]; test: PairrmExample[] };
 
-type Example = PairExample | PointExample | PairwiseExample;
+type Example = PairExample | PointExample | PairwiseExample | PairrmExample;
+
+/** A Llama-family reward model (scalar or pairwise head) or PairRM itself. */
+export type TrainableRm = RewardModel | PairrmRewardModel;
+
+// LoRA's module names are Llama's; on DeBERTa the same roles are called query_proj, key_proj, value_proj
+const debertaModules: Record<string, string> = {
+  q_proj: "query_proj",
+  k_proj: "key_proj",
+  v_proj: "value_proj",
+};
+
+/** LoRA wraps the trunk (or encoder); the head is always fully trained. */
+function loraParts(model: TrainableRm, modules: string[]) {
+  if (model instanceof PairrmRewardModel) {
+    return {
+      base: model.encoderParameters(),
+      head: model.headParameters(),
+      modules: modules.flatMap((m) =>
+        m === "all-linear" ? ["query_proj", "key_proj", "value_proj", "dense"] : [debertaModules[m] ?? m],
+      ),
+    };
+  }
+  return { base: model.trunk.parameters(), head: [model.score], modules };
+}
+
+function pairrmBatch(model: TrainableRm, ex: PairrmExample[], gradScale: number, train: boolean): LossResult {
+  if (!(model instanceof PairrmRewardModel))
+    throw new ConfigError("rm train: PairRM token rows need a PairRM model (llm-blender/PairRM folder)");
+  const scores = model.scoresOf(
+    ex.map((e) => e.ids),
+    train,
+  );
+  // llm-blender's compute_loss ("instructgpt"): mean over rows and tasks of −log σ(±(left − right))
+  const labels = ex.flatMap((e) => new Array<number>(model.tasks).fill(e.label));
+  const res = pairwiseLoss(scores, labels, gradScale);
+  if (train && Number.isFinite(res.loss)) model.backward(res.dRewards);
+  return res;
+}
 
 export interface RmProgress {
   phase: "train" | "eval" | "done";
@@ -47,7 +89,7 @@ export interface RmProgress {
 }
 
 export interface TrainRmOptions {
-  model: RewardModel;
+  model: TrainableRm;
   data: RmData;
   settings?: RmSettingsInput;
   outDir: string;
@@ -62,13 +104,16 @@ export type TrainRmResult = TrainDpoResult;
 
 /** Forward (and backward when `train`) of one micro-batch; gradients scaled by `gradScale`. */
 export function rmMicroBatch(
-  model: RewardModel,
+  model: TrainableRm,
   data: RmData,
   ex: Example[],
   s: Pick<RmSettings, "center_rewards_coefficient">,
   gradScale: number,
   train: boolean,
 ): LossResult {
+  if (data.kind === "pairrm") return pairrmBatch(model, ex as PairrmExample[], gradScale, train);
+  if (!(model instanceof RewardModel))
+    throw new ConfigError(`rm train: ${data.kind} data needs a Llama-family reward model, not PairRM`);
   const pad = model.assets.tokenizer.padId ?? model.assets.tokenizer.eosId ?? 0;
   let res: LossResult;
   if (data.kind === "pairs") {
@@ -117,7 +162,7 @@ export function rmMicroBatch(
 
 /** Loss and metrics over a split, weighted by examples per batch (eval_* names added by the caller). */
 export function evaluateRm(
-  model: RewardModel,
+  model: TrainableRm,
   data: RmData,
   s: RmSettings,
   split: Example[],
@@ -142,18 +187,29 @@ export async function trainRewardModel(o: TrainRmOptions): Promise<TrainRmResult
   const train = o.data.train as Example[];
   const test = o.data.test as Example[];
   if (train.length === 0) throw new ConfigError("rm train: the training split is empty");
+  // the saved folder records the head, so a model trained on pairwise rows must carry the pairwise head
+  if (o.model instanceof RewardModel && (o.data.kind === "pairwise") !== (o.model.head === "pairwise")) {
+    throw new ConfigError(
+      `rm train: ${o.data.kind} data on a model with the ${o.model.head} head (loadRewardModel(path, {head}))`,
+    );
+  }
   mkdirSync(o.outDir, { recursive: true });
   const rng = new Rng(s.seed);
+  const parts = loraParts(o.model, s.lora_target_modules);
   const lora = s.use_peft
     ? new LoraAdapter(
-        o.model.trunk.parameters(),
-        { r: s.lora_r, alpha: s.lora_alpha, targetModules: s.lora_target_modules },
+        parts.base,
+        { r: s.lora_r, alpha: s.lora_alpha, targetModules: parts.modules },
         rng,
         o.backend ? o.backend.matmul.bind(o.backend) : null,
       )
     : null;
-  // LoRA trains A, B and the (new) score head; full fine-tuning trains every weight
-  const trainable: Parameter[] = lora ? [...lora.parameters(), o.model.score] : o.model.parameters();
+  // after weights change in place, PairRM's encoder recomputes its cached relative-position projections
+  const refresh = () => {
+    if (o.model instanceof PairrmRewardModel) o.model.afterUpdate();
+  };
+  // LoRA trains A, B and the head; full fine-tuning trains every weight
+  const trainable: Parameter[] = lora ? [...lora.parameters(), ...parts.head] : o.model.parameters();
   for (const p of [...trainable, ...o.model.parameters()]) p.grad ??= new Float32Array(p.data.length);
   const opt = new AdamW(
     trainable,
@@ -182,6 +238,7 @@ export async function trainRewardModel(o: TrainRmOptions): Promise<TrainRmResult
   const { ckRoot, logPath, latest, resumedFrom } = resumed;
   let step = resumed.step;
   lora?.apply();
+  refresh();
   const report = (p: Omit<RmProgress, "line">, line: string) => o.onProgress?.({ ...p, line });
   const appendLog = (rec: Record<string, number>) => appendFileSync(logPath, `${JSON.stringify(rec)}\n`);
   let lastGood = latest ? latest.dir : null;
@@ -228,6 +285,7 @@ export async function trainRewardModel(o: TrainRmOptions): Promise<TrainRmResult
     const lr = learningRate(s.lr_scheduler_type, s.learning_rate, step, warmup, totalSteps);
     opt.update(lr);
     lora?.apply();
+    refresh();
     step++;
     stepsThisCall++;
     lastTrain = { ...sums, grad_norm: gradNorm, learning_rate: lr };

@@ -1,6 +1,6 @@
-// Response bodies of the OpenAI-compatible routes: chat.completion, text_completion, their SSE chunk
-// streams, and prefloop's `prefloop` extension field (every candidate's score when the request sets
-// `prefloop: {scores: true}`). Not the request schemas (protocol.ts).
+// Response bodies of the OpenAI-compatible routes: chat.completion, text_completion and prefloop's
+// `prefloop` extension field (every candidate's score when the request sets `prefloop: {scores: true}`).
+// Not the request schemas (protocol.ts) and not the SSE streams (stream.ts).
 import { randomUUID } from "node:crypto";
 import type { GeneratedSample } from "../generate/index.js";
 import type { Selection } from "./rerank.js";
@@ -46,7 +46,7 @@ export function prefloopField(results: PromptResult[]): Record<string, unknown> 
   };
 }
 
-interface Meta {
+export interface Meta {
   model: string;
   created: number;
   id: string;
@@ -123,49 +123,4 @@ export interface Extras {
   withScores: boolean;
   /** set when the request asked for logprobs */
   logprobs?: { tokenText?: TokenText };
-}
-
-const sse = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
-
-/** The SSE events of a finished generation: role, content, finish per choice, optional usage, [DONE]. */
-export function chatStream(m: Meta, results: PromptResult[], includeUsage: boolean): string[] {
-  const head = { id: m.id, object: "chat.completion.chunk", created: m.created, model: m.model };
-  const events: string[] = [];
-  chosen(results[0] as PromptResult).forEach((s, index) => {
-    events.push(
-      sse({
-        ...head,
-        choices: [{ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }],
-      }),
-    );
-    if (s.text !== "")
-      events.push(
-        sse({
-          ...head,
-          choices: [{ index, delta: { content: s.text }, logprobs: null, finish_reason: null }],
-        }),
-      );
-    events.push(
-      sse({ ...head, choices: [{ index, delta: {}, logprobs: null, finish_reason: s.finishReason }] }),
-    );
-  });
-  if (includeUsage) events.push(sse({ ...head, choices: [], usage: usageOf(results) }));
-  events.push("data: [DONE]\n\n");
-  return events;
-}
-
-export function completionStream(m: Meta, results: PromptResult[], includeUsage: boolean): string[] {
-  const head = { id: m.id, object: "text_completion", created: m.created, model: m.model };
-  const events: string[] = [];
-  results
-    .flatMap((r) => chosen(r))
-    .forEach((s, index) => {
-      events.push(sse({ ...head, choices: [{ index, text: s.text, logprobs: null, finish_reason: null }] }));
-      events.push(
-        sse({ ...head, choices: [{ index, text: "", logprobs: null, finish_reason: s.finishReason }] }),
-      );
-    });
-  if (includeUsage) events.push(sse({ ...head, choices: [], usage: usageOf(results) }));
-  events.push("data: [DONE]\n\n");
-  return events;
 }

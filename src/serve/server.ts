@@ -3,9 +3,8 @@
 // best-of-N reranking, API keys, body/max_tokens/concurrency limits, timeouts and access logs.
 // Not process lifecycle (start.ts: flags, signals). Follows the OpenAI API reference for bodies.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, LogController } from "fastify";
-import type { GenerationRequest, Generator } from "../generate/index.js";
+import type { GenerationRequest, Generator, SamplingSettings } from "../generate/index.js";
 import type { Ranker } from "../reward/index.js";
 import { HttpError, mapError } from "./errors.js";
 import { BatchQueue } from "./batcher.js";
@@ -22,15 +21,8 @@ import {
 } from "./protocol.js";
 import { streamUpstream, type Upstream } from "./passthrough.js";
 import { selectBest } from "./rerank.js";
-import {
-  chatResponse,
-  chatStream,
-  completionResponse,
-  completionStream,
-  meta,
-  type PromptResult,
-  type TokenText,
-} from "./responses.js";
+import { chatResponse, completionResponse, meta, type PromptResult, type TokenText } from "./responses.js";
+import { SseStream, type StreamKind } from "./stream.js";
 
 export interface ServeOptions {
   generator: Generator;
@@ -210,10 +202,11 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
     }
   }
 
-  async function run(
+  /** The request checked against the served names and limits: its sampling and candidates per prompt. */
+  function prepare(
     body: ChatBody | CompletionBody,
     prompts: GenerationRequest["prompt"][],
-  ): Promise<PromptResult[]> {
+  ): { sampling: SamplingSettings; k: number } {
     if (body.model != null && body.model !== "" && !names.has(body.model)) {
       throw new HttpError(
         404,
@@ -246,6 +239,14 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
         "too_many_samples",
         body.best_of === undefined ? "n" : "best_of",
       );
+    return { sampling, k };
+  }
+
+  async function run(
+    body: ChatBody | CompletionBody,
+    prompts: GenerationRequest["prompt"][],
+  ): Promise<PromptResult[]> {
+    const { sampling, k } = prepare(body, prompts);
     const wantScores = body.prefloop?.scores === true;
     const samples = await limited(() => generate(prompts.map((prompt) => ({ prompt, n: k, sampling }))));
     state.served++;
@@ -261,11 +262,64 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
     );
   }
 
-  function sendStream(reply: FastifyReply, events: string[]): FastifyReply {
-    return reply
+  /**
+   * A streaming request (no reranking): its per-prompt hooks feed the SSE body while the batch decodes.
+   * Headers go out with the first event, so a request failing before it (a prompt too long) keeps its
+   * status; later failures and the timeout end the stream with an error event. The client leaving
+   * aborts the request's samples; the slot frees when the generate call returns.
+   */
+  async function runStream(
+    body: ChatBody | CompletionBody,
+    prompts: GenerationRequest["prompt"][],
+    kind: StreamKind,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const { sampling, k } = prepare(body, prompts);
+    const sse = new SseStream(
+      kind,
+      meta(kind, o.modelName),
+      k,
+      prompts.length,
+      body.stream_options?.include_usage === true,
+    );
+    const release = acquire();
+    const abort = new AbortController();
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    const work = generate(
+      prompts.map((prompt, i) => ({ prompt, n: k, sampling, ...sse.hooks(i), signal: abort.signal })),
+    );
+    void work.then(release, release);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(
+          new HttpError(504, `generation did not finish within ${timeoutMs} ms`, "server_error", "timeout"),
+        );
+      }, timeoutMs);
+    });
+    const settled = work.finally(() => clearTimeout(timer));
+    try {
+      await Promise.race([sse.whenStarted(), work, timeout]);
+    } catch (e) {
+      clearTimeout(timer);
+      settled.catch(() => {}); // a request failing before its first event is answered by the error handler
+      throw e;
+    }
+    settled.then(
+      (results) => sse.end(results),
+      (e: unknown) => sse.fail(e),
+    );
+    timeout.catch((e: unknown) => sse.fail(e));
+    state.served++;
+    // not `return reply.send(...)`: a FastifyReply is thenable, awaiting it would wait for the whole stream
+    void reply
       .header("content-type", "text/event-stream; charset=utf-8")
       .header("cache-control", "no-cache")
-      .send(Readable.from(events));
+      .send(sse.body);
+    return reply;
   }
 
   /** Proxy mode, streaming, no reranking: pipe the upstream SSE; the slot is held until the pipe ends. */
@@ -312,10 +366,9 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
   app.post("/v1/chat/completions", async (request, reply) => {
     const body = parseBody(chatBodySchema, request.body);
     if (await passthrough(body, request.body, "/chat/completions", reply)) return reply;
+    if (body.stream) return runStream(body, [chatMessages(body)], "chat", reply);
     const results = await run(body, [chatMessages(body)]);
     const m = meta("chat", o.modelName);
-    if (body.stream)
-      return sendStream(reply, chatStream(m, results, body.stream_options?.include_usage === true));
     return chatResponse(m, results, {
       withScores: body.prefloop?.scores === true,
       logprobs: body.logprobs ? { tokenText: o.tokenText } : undefined,
@@ -325,13 +378,10 @@ export async function createServer(o: ServeOptions): Promise<PrefloopServer> {
     const body = parseBody(completionBodySchema, request.body);
     if (await passthrough(body, request.body, "/completions", reply)) return reply;
     const texts = typeof body.prompt === "string" ? [body.prompt] : body.prompt;
-    const results = await run(
-      body,
-      texts.map((raw) => ({ raw })),
-    );
+    const prompts = texts.map((raw) => ({ raw }));
+    if (body.stream) return runStream(body, prompts, "completion", reply);
+    const results = await run(body, prompts);
     const m = meta("completion", o.modelName);
-    if (body.stream)
-      return sendStream(reply, completionStream(m, results, body.stream_options?.include_usage === true));
     return completionResponse(m, results, {
       withScores: body.prefloop?.scores === true,
       logprobs: body.logprobs === 0 ? { tokenText: o.tokenText } : undefined,

@@ -174,3 +174,48 @@ export function normCases(r: () => number, N: number, C: number, label: string):
   });
   return cases;
 }
+
+export interface DecodeAttnShape {
+  R: number;
+  T: number;
+  batch: number;
+  capacity: number;
+  NH: number;
+  NKV: number;
+  HS: number;
+  rows: number[];
+  pos0: number[];
+}
+
+/** attentionDecode: forward only; outputs are the attention and both caches after the append */
+export function attentionDecodeCase(name: string, r: () => number, s: DecodeAttnShape): OpCase {
+  const cacheSize = s.batch * s.capacity * s.NKV * s.HS;
+  return {
+    name,
+    inputs: {
+      q: randn(r, s.R * s.T * s.NH * s.HS),
+      k: randn(r, s.R * s.T * s.NKV * s.HS),
+      v: randn(r, s.R * s.T * s.NKV * s.HS),
+      kCache: randn(r, cacheSize),
+      vCache: randn(r, cacheSize),
+    },
+    forward(be, x) {
+      const out = new Float32Array(x.q.length);
+      const kCache = copy(x.kCache);
+      const vCache = copy(x.vCache);
+      be.attentionDecode({
+        ...s,
+        q: x.q,
+        k: x.k,
+        v: x.v,
+        kCache,
+        vCache,
+        out,
+        rows: Int32Array.from(s.rows),
+        pos0: Int32Array.from(s.pos0),
+        scale: 1 / Math.sqrt(s.HS),
+      });
+      return [out, kCache, vCache];
+    },
+  };
+}

@@ -4,7 +4,15 @@
 import type { Backend } from "../../src/engine/index.js";
 import { linearBackward, linearForward } from "../../src/engine/index.js";
 import { randn, rng } from "./helpers.js";
-import { attentionCase, copy, matmulCase, normCases, ropeCase, zerosLike } from "./op-case-builders.js";
+import {
+  attentionCase,
+  attentionDecodeCase,
+  copy,
+  matmulCase,
+  normCases,
+  ropeCase,
+  zerosLike,
+} from "./op-case-builders.js";
 
 export type Inputs = Record<string, Float32Array>;
 
@@ -55,6 +63,8 @@ export function opCases(seed = 1): OpCase[] {
       );
     }
   }
+  // [K,N] tiles of up to 8 rows: a full 2-vector block, a 1-vector block and a partial vector (90 = 64+16+10)
+  cases.push(matmulCase("matmul skinny m=7 [K,N] column tails", r, 7, 90, 21, { beta: 0.5 }));
   cases.push(
     matmulCase("matmul skinny over the pool", r, 5, 1031, 37, { transB: true, alpha: 0.5, beta: 1 }),
   );
@@ -137,6 +147,41 @@ export function opCases(seed = 1): OpCase[] {
       HS: 16,
       qPos0: 180,
       mask: mask200,
+    }),
+  );
+  // decoding over cache rows: own lengths, rows out of order, GQA; 32- and 8-key score blocks, partial blocks
+  // and scalar keys at the capacity's edge; head sizes on the vector path (8, 64) and off it (9); prefill over
+  // 16-query tasks
+  const dec = {
+    R: 3,
+    T: 1,
+    batch: 4,
+    capacity: 40,
+    NH: 4,
+    NKV: 2,
+    HS: 8,
+    rows: [2, 0, 3],
+    pos0: [0, 13, 31],
+  };
+  cases.push(attentionDecodeCase("attentionDecode one token, GQA", r, dec));
+  cases.push(attentionDecodeCase("attentionDecode HS 64 MHA", r, { ...dec, NH: 2, NKV: 2, HS: 64 }));
+  cases.push(
+    attentionDecodeCase("attentionDecode HS 9, keys at the capacity's edge", r, {
+      ...dec,
+      capacity: 37,
+      pos0: [0, 13, 34],
+      NH: 3,
+      NKV: 1,
+      HS: 9,
+    }),
+  );
+  cases.push(
+    attentionDecodeCase("attentionDecode prefill T 18", r, {
+      ...dec,
+      R: 2,
+      T: 18,
+      rows: [1, 3],
+      pos0: [0, 5],
     }),
   );
   const n = 37;

@@ -92,3 +92,44 @@ for (const be of backends) {
     );
   });
 }
+
+for (const be of backends) {
+  test(`${be.name}: attentionDecode refuses repeated rows, rows outside the cache and overflowing it`, () => {
+    const f = (n: number) => new Float32Array(n);
+    const p = {
+      q: f(2 * 2 * 4),
+      k: f(2 * 4),
+      v: f(2 * 4),
+      kCache: f(3 * 5 * 4),
+      vCache: f(3 * 5 * 4),
+      out: f(2 * 2 * 4),
+      rows: Int32Array.of(0, 2),
+      pos0: Int32Array.of(0, 4),
+      R: 2,
+      T: 1,
+      batch: 3,
+      capacity: 5,
+      NH: 2,
+      NKV: 1,
+      HS: 4,
+      scale: 0.5,
+    };
+    be.attentionDecode(p);
+    throwsShape(
+      () => be.attentionDecode({ ...p, rows: Int32Array.of(1, 1) }),
+      /rows\[0\] and rows\[1\] are both 1/,
+    );
+    throwsShape(
+      () => be.attentionDecode({ ...p, rows: Int32Array.of(0, 3) }),
+      /rows\[1\] = 3 is outside \[0, 3\)/,
+    );
+    throwsShape(
+      () => be.attentionDecode({ ...p, pos0: Int32Array.of(0, 5) }),
+      /pos0\[1\] = 5 plus T=1 exceeds/,
+    );
+    throwsShape(
+      () => be.attentionDecode({ ...p, kCache: f(10) }),
+      /^attentionDecode: kCache has 10 elements/,
+    );
+  });
+}

@@ -20,11 +20,14 @@ const seqB = [1, 7, 3, 60, 12];
 
 const backends: Backend[] = [getTsBackend(), getNativeBackend()].filter((b): b is Backend => b !== null);
 
-for (const [variant, backend] of ["llama_untied", "qwen2_tied", "llama3_untied"].flatMap((v) =>
-  backends.map((b) => [v, b] as const),
-)) {
-  test(`${variant} [${backend.name}]: decode with KV cache equals the full forward's last-token logits`, () => {
-    const { model } = loadModel(join(goldenDir, variant), { backend });
+// small models decode with [in, out] weight copies; qwen2_tied also runs without them (the large-model path)
+for (const [variant, backend, maxT] of [
+  ...["llama_untied", "qwen2_tied", "llama3_untied"].map((v) => [v, undefined] as const),
+  ["qwen2_tied", 0] as const,
+].flatMap(([v, t]) => backends.map((b) => [v, b, t] as const))) {
+  const label = `${variant}${maxT === 0 ? " [out,in] weights" : ""} [${backend.name}]`;
+  test(`${label}: decode with KV cache equals the full forward's last-token logits`, () => {
+    const { model } = loadModel(join(goldenDir, variant), { backend, decodeTransposedMaxFloats: maxT });
     const V = model.config.vocabSize;
     const cache = model.newCache(3, 16);
     // row 0: prefill 4 tokens then one at a time; row 2: the whole of seqB at once
@@ -118,3 +121,17 @@ for (const backend of backends) {
     assert.equal(text, doc.slice(0, text.length));
   });
 }
+
+test("a cache decodes with the weights of its creation; a new cache sees changed weights", () => {
+  const { model } = loadModel(join(goldenDir, "llama_untied"), { backend: getTsBackend() });
+  const before = model.newCache(1, 8);
+  const ref = model.decode(model.newCache(1, 8), [0], Int32Array.of(1, 5, 9), 3);
+  const wq = model.layers[0].wq.data;
+  const saved = Float32Array.from(wq);
+  for (let i = 0; i < wq.length; i++) wq[i] *= 1.5; // as an optimizer step would, in place
+  const after = model.decode(model.newCache(1, 8), [0], Int32Array.of(1, 5, 9), 3);
+  assert.ok(relErr(model.decode(before, [0], Int32Array.of(1, 5, 9), 3), ref) < 1e-6);
+  assert.ok(relErr(after, ref) > 1e-3, "the changed weights reach a new cache");
+  assert.ok(relErr(after, lastLogits(model, [1, 5, 9])) < 1e-5);
+  wq.set(saved);
+});

@@ -32,7 +32,8 @@ async function trained(dir: string, settings: Record<string, unknown>, stopAfter
     save_steps: 2,
     ...settings,
   });
-  const model = await loadRewardModel(backbone, { seed: 3 });
+  const head = s.loss === "pairwise" ? "pairwise" : "sequence";
+  const model = await loadRewardModel(backbone, { seed: 3, head });
   const { data } = await buildRmData(rows, "rows", { assets: model.assets, settings: s });
   const res = await trainRewardModel({ model, data, settings: s, outDir: dir, stopAfterSteps });
   return { model, res };
@@ -64,6 +65,40 @@ test("saved reward model loads as classifier:<dir> and scores like the trained m
       `reloaded ${c[i]} vs trained ${b[i]}`,
     );
   }
+});
+
+test("a saved pairwise reward model is a pairwise ranker as classifier:<dir>, scoring like the trained model", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rm-save-pw-"));
+  const { model } = await trained(dir, { loss: "pairwise", max_steps: 2 });
+  model.save(dir);
+  assert.equal(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).prefloop_head, "pairwise");
+  registerEngineRankers();
+  const clf = await buildRanker(`classifier:${dir}`);
+  assert.equal(clf.pointwise, false);
+  const cands = [rows[0].chosen, rows[0].rejected, "Tim went to the park."];
+  const a = await clf.score(rows[0].prompt, cands);
+  const b = await rewardModelRanker(model, dir).score(rows[0].prompt, cands);
+  const flat = (m: number[][] | undefined) => (m ?? []).flat();
+  assert.equal(flat(a.matrix).length, 9);
+  flat(a.matrix).forEach((x, i) => {
+    const y = flat(b.matrix)[i];
+    assert.ok(Math.abs(x - y) < 1e-4 * Math.max(1, Math.abs(y)), `matrix ${i}: ${x} vs ${y}`);
+  });
+  a.scores.forEach((x, i) => {
+    assert.ok(Math.abs(x - b.scores[i]) < 1e-4 * Math.max(1, Math.abs(b.scores[i])));
+  });
+  assert.ok(
+    flat(a.matrix).some((x) => Math.abs(x) > 1e-6),
+    "the logits are not all zero",
+  );
+  // a recorded max_length (what `rm train` writes) cuts candidates at ranking as at training
+  model.save(dir, { prefloop_max_length: 24 });
+  const cut = await (await buildRanker(`classifier:${dir}`)).score(rows[0].prompt, cands);
+  const want = await rewardModelRanker(model, dir, 24).score(rows[0].prompt, cands);
+  flat(cut.matrix).forEach((x, i) => {
+    assert.ok(Math.abs(x - flat(want.matrix)[i]) < 1e-4 * Math.max(1, Math.abs(x)), `cut matrix ${i}`);
+  });
+  assert.notDeepEqual(cut.matrix, a.matrix);
 });
 
 test("reward-model training resumes from its checkpoint to the same weights", async () => {

@@ -1,5 +1,5 @@
 // `prefloop rm train` and `prefloop rm eval`: build your own reward model (Bradley–Terry, pointwise, pairwise or
-// weak supervision from labelling functions) on a Llama-family backbone, and evaluate any reward model on
+// weak supervision from labelling functions) on a Llama-family backbone or by fine-tuning PairRM itself, and evaluate any reward model on
 // held-out pairs. Thin: parses flags and calls src/rm.
 import type { Command } from "commander";
 
@@ -23,6 +23,39 @@ interface EvalFlags {
   maxLength?: string;
 }
 
+/** A Llama-family backbone with a fresh head (or a saved reward model), optionally re-initialised small. */
+async function llamaBackbone(flags: TrainFlags, settings: import("../../rm/index.js").RmSettings) {
+  const rmLib = await import("../../rm/index.js");
+  const { ConfigError } = await import("../../util/errors.js");
+  const model = await rmLib.loadRewardModel(flags.backbone, {
+    head: settings.loss === "pairwise" ? "pairwise" : "sequence",
+    seed: settings.seed,
+  });
+  if (!flags.randomInit) return model;
+  const m = /^(\d+),(\d+)$/.exec(flags.randomInit);
+  if (!m) throw new ConfigError(`--random-init: expected <layers>,<hidden>, got '${flags.randomInit}'`);
+  const [L, C] = [Number(m[1]), Number(m[2])];
+  const heads = Math.max(1, C / 32);
+  const cfg = {
+    ...model.trunk.config,
+    numLayers: L,
+    hiddenSize: C,
+    intermediateSize: Math.round((8 * C) / 3 / 8) * 8,
+    numHeads: heads,
+    numKvHeads: heads,
+    headDim: C / heads,
+    ropeLayout: "half" as const,
+  };
+  const random = rmLib.randomRewardModel(cfg, model.assets, settings.seed);
+  return new rmLib.RewardModel(
+    random.trunk,
+    random.score.data,
+    model.assets,
+    model.head,
+    model.tokenizerSource,
+  );
+}
+
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function registerRm(program: Command): void {
@@ -31,7 +64,10 @@ export function registerRm(program: Command): void {
     .description(
       "train a reward model: backbone + scalar head on the last token (HF *ForSequenceClassification)",
     )
-    .requiredOption("--backbone <path>", "a .gguf file or HF folder (causal LM or a saved reward model)")
+    .requiredOption(
+      "--backbone <path>",
+      "a .gguf file or HF folder (causal LM or a saved reward model), or an llm-blender/PairRM folder (fine-tunes PairRM)",
+    )
     .requiredOption(
       "--data <file>",
       "JSONL/JSON: prompt+chosen+rejected[+margin][+preference] | prompt+response+label|score | prompt+response_a+response_b (with --lf)",
@@ -65,34 +101,19 @@ export function registerRm(program: Command): void {
       const { ConfigError } = await import("../../util/errors.js");
       const { buildRanker, registerEngineRankers } = await import("../../reward/index.js");
       const settings = rmLib.parseRmSettings(parseSetFlags(flags.set), "--set");
-      let model = await rmLib.loadRewardModel(flags.backbone, {
-        head: settings.loss === "pairwise" ? "pairwise" : "sequence",
-        seed: settings.seed,
-      });
-      if (flags.randomInit) {
-        const m = /^(\d+),(\d+)$/.exec(flags.randomInit);
-        if (!m) throw new ConfigError(`--random-init: expected <layers>,<hidden>, got '${flags.randomInit}'`);
-        const [L, C] = [Number(m[1]), Number(m[2])];
-        const heads = Math.max(1, C / 32);
-        const cfg = {
-          ...model.trunk.config,
-          numLayers: L,
-          hiddenSize: C,
-          intermediateSize: Math.round((8 * C) / 3 / 8) * 8,
-          numHeads: heads,
-          numKvHeads: heads,
-          headDim: C / heads,
-          ropeLayout: "half" as const,
-        };
-        const random = rmLib.randomRewardModel(cfg, model.assets, settings.seed);
-        model = new rmLib.RewardModel(
-          random.trunk,
-          random.score.data,
-          model.assets,
-          model.head,
-          model.tokenizerSource,
+      const pairrm = rmLib.isPairrmFolder(flags.backbone);
+      if (pairrm && settings.loss !== "pairwise" && settings.loss !== "auto") {
+        throw new ConfigError(
+          `--set loss=${settings.loss}: a PairRM backbone (${flags.backbone}) trains with loss=pairwise`,
         );
       }
+      if (pairrm && flags.randomInit)
+        throw new ConfigError("--random-init applies to Llama-family backbones only");
+      const model = pairrm
+        ? await rmLib.PairrmRewardModel.load(flags.backbone, {
+            budget: { sourceMax: settings.source_maxlength, candidateMax: settings.candidate_maxlength },
+          })
+        : await llamaBackbone(flags, settings);
       registerEngineRankers();
       const lfs = await Promise.all(
         flags.lf.map((spec, i) =>
@@ -105,13 +126,12 @@ export function registerRm(program: Command): void {
         ),
       );
       const evalRows = flags.evalData ? rmLib.readRows(flags.evalData) : undefined;
-      const { data, note } = await rmLib.buildRmData(rmLib.readRows(flags.data), flags.data, {
-        assets: model.assets,
-        settings,
-        evalRows,
-        evalPath: flags.evalData,
-        labellingFunctions: lfs,
-      });
+      const rows = rmLib.readRows(flags.data);
+      const common = { settings, evalRows, evalPath: flags.evalData, labellingFunctions: lfs };
+      const { data, note } =
+        model instanceof rmLib.PairrmRewardModel
+          ? await rmLib.buildPairrmData(rows, flags.data, { model, ...common })
+          : await rmLib.buildRmData(rows, flags.data, { assets: model.assets, ...common });
       if (!quiet) process.stderr.write(`rm train: ${note}\n`);
       const res = await rmLib.trainRewardModel({
         model,
@@ -119,10 +139,13 @@ export function registerRm(program: Command): void {
         settings,
         outDir: flags.out,
         resume: flags.resume,
-        backend: model.trunk.backend,
+        backend: model instanceof rmLib.PairrmRewardModel ? model.backend : model.trunk.backend,
         onProgress: quiet ? undefined : (p) => process.stderr.write(`${p.line}\n`),
       });
-      model.save(flags.out);
+      if (model instanceof rmLib.PairrmRewardModel) model.save(flags.out);
+      // a pairwise head cuts each candidate to its share of max_length: the ranker cuts the same way
+      else
+        model.save(flags.out, model.head === "pairwise" ? { prefloop_max_length: settings.max_length } : {});
       process.stdout.write(
         `${JSON.stringify({ out: flags.out, steps: res.steps, train: res.train, eval: res.eval }, null, 2)}\n`,
       );
@@ -148,13 +171,15 @@ export function registerRm(program: Command): void {
       const rmLib = await import("../../rm/index.js");
       const { buildRanker, registerEngineRankers } = await import("../../reward/index.js");
       registerEngineRankers();
-      const ranker = existsSync(join(flags.model, "config.json"))
-        ? rmLib.rewardModelRanker(
-            await rmLib.loadRewardModel(flags.model),
-            flags.model,
-            Number(flags.maxLength ?? 4096),
-          )
-        : await buildRanker(flags.model, { baseDir: process.cwd() }, "--model");
+      const ranker = rmLib.isPairrmFolder(flags.model)
+        ? await buildRanker({ type: "pairrm", path: flags.model }, { baseDir: process.cwd() }, "--model")
+        : existsSync(join(flags.model, "config.json"))
+          ? rmLib.rewardModelRanker(
+              await rmLib.loadRewardModel(flags.model),
+              flags.model,
+              Number(flags.maxLength ?? 4096),
+            )
+          : await buildRanker(flags.model, { baseDir: process.cwd() }, "--model");
       let pairs = rmLib.pairTexts(rmLib.readRows(flags.data), flags.data);
       if (flags.limit) pairs = pairs.slice(0, Number(flags.limit));
       const tick = (d: number) => {

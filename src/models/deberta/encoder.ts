@@ -1,8 +1,8 @@
 // The DeBERTa-v2/v3 encoder forward, explicit per layer on an engine Backend: embeddings + LayerNorm, then L
 // layers of disentangled self-attention (content→content, content→position, position→content over shared,
 // LayerNorm'd relative embeddings in log buckets) and a GELU MLP, each followed by residual LayerNorm; keeps
-// activations for backward.ts when asked. The projected relative embeddings are cached at construction, so
-// rebuild the encoder after changing weights. Follows transformers' modeling_deberta_v2.py (eval mode).
+// activations for backward.ts when asked. The projected relative embeddings are cached: call refreshRelative()
+// after changing weights in place. Follows transformers' modeling_deberta_v2.py (eval mode).
 import { type Backend, linearForward } from "../../engine/index.js";
 import { ModelError, ShapeError } from "../../util/errors.js";
 import type { Tensor } from "../checkpoint.js";
@@ -30,7 +30,9 @@ export interface LayerWeights {
   ln2b: Float32Array;
   /** separate position projections when share_att_key is false */
   wpk?: Float32Array;
+  bpk?: Float32Array;
   wpq?: Float32Array;
+  bpq?: Float32Array;
   /** projected relative embeddings, head-major [NH, 2*span, HS]: key side (c2p) and query side (p2c) */
   posKey: Float32Array;
   posQuery: Float32Array;
@@ -103,7 +105,7 @@ export class DebertaEncoder {
     if (!relRaw || relRaw.shape[1] !== C || relRaw.shape[0] < R) {
       throw new ModelError(`${source}: "${prefix}encoder.rel_embeddings.weight" must be [>=${R}, ${C}]`);
     }
-    // rel_embeddings[0 : 2*span] after the optional LayerNorm; fixed at inference, so projected once here
+    // rel_embeddings[0 : 2*span] after the optional LayerNorm, projected once per weight change (refreshRelative)
     const rel = relRaw.data.slice(0, R * C);
     this.relRaw = relRaw.data.subarray(0, R * C);
     this.rel = rel;
@@ -111,19 +113,6 @@ export class DebertaEncoder {
     this.relRstd = new Float32Array(R);
     this.relLnW = config.normRelEmbedding ? get("encoder.LayerNorm.weight", [C]) : null;
     this.relLnB = config.normRelEmbedding ? get("encoder.LayerNorm.bias", [C]) : null;
-    if (this.relLnW && this.relLnB) {
-      backend.layernormForward(
-        rel,
-        this.relMean,
-        this.relRstd,
-        this.relRaw,
-        this.relLnW,
-        this.relLnB,
-        R,
-        C,
-        config.layerNormEps,
-      );
-    }
     const I = config.intermediateSize;
     for (let l = 0; l < config.numLayers; l++) {
       const p = `encoder.layer.${l}.`;
@@ -146,32 +135,50 @@ export class DebertaEncoder {
         ln2w: w("output.LayerNorm.weight", [C]),
         ln2b: w("output.LayerNorm.bias", [C]),
       };
-      const project = (wt: Float32Array, b: Float32Array): Float32Array => {
-        const y = new Float32Array(R * C);
-        linearForward(backend, y, rel, wt, b, R, C, C);
-        return this.headMajor(y, 1, R);
-      };
-      const posKey = config.c2p
-        ? config.shareAttKey
-          ? project(lw.wk, lw.bk)
-          : project(
-              w("attention.self.pos_key_proj.weight", [C, C]),
-              w("attention.self.pos_key_proj.bias", [C]),
-            )
-        : new Float32Array(0);
-      const posQuery = config.p2c
-        ? config.shareAttKey
-          ? project(lw.wq, lw.bq)
-          : project(
-              w("attention.self.pos_query_proj.weight", [C, C]),
-              w("attention.self.pos_query_proj.bias", [C]),
-            )
-        : new Float32Array(0);
-      const wpk =
-        !config.shareAttKey && config.c2p ? w("attention.self.pos_key_proj.weight", [C, C]) : undefined;
-      const wpq =
-        !config.shareAttKey && config.p2c ? w("attention.self.pos_query_proj.weight", [C, C]) : undefined;
-      this.layers.push({ ...lw, posKey, posQuery, wpk, wpq });
+      const sep = !config.shareAttKey;
+      const pos = (n: string, shape: number[], on: boolean) => (sep && on ? w(n, shape) : undefined);
+      this.layers.push({
+        ...lw,
+        wpk: pos("attention.self.pos_key_proj.weight", [C, C], config.c2p),
+        bpk: pos("attention.self.pos_key_proj.bias", [C], config.c2p),
+        wpq: pos("attention.self.pos_query_proj.weight", [C, C], config.p2c),
+        bpq: pos("attention.self.pos_query_proj.bias", [C], config.p2c),
+        posKey: new Float32Array(config.c2p ? R * C : 0),
+        posQuery: new Float32Array(config.p2c ? R * C : 0),
+      });
+    }
+    this.refreshRelative();
+  }
+
+  /**
+   * Recomputes what the constructor derived from the weights: the LayerNorm'd relative embeddings and each
+   * layer's projections of them. Call after changing weights in place (an optimiser step, a LoRA merge).
+   */
+  refreshRelative(): void {
+    const c = this.config;
+    const C = c.hiddenSize;
+    const R = 2 * this.span;
+    if (this.relLnW && this.relLnB) {
+      this.backend.layernormForward(
+        this.rel,
+        this.relMean,
+        this.relRstd,
+        this.relRaw,
+        this.relLnW,
+        this.relLnB,
+        R,
+        C,
+        c.layerNormEps,
+      );
+    } else this.rel.set(this.relRaw);
+    const y = new Float32Array(R * C);
+    const project = (out: Float32Array, wt: Float32Array, b: Float32Array) => {
+      linearForward(this.backend, y, this.rel, wt, b, R, C, C);
+      this.headMajor(y, 1, R, out);
+    };
+    for (const lw of this.layers) {
+      if (c.c2p) project(lw.posKey, lw.wpk ?? lw.wk, lw.bpk ?? lw.bk);
+      if (c.p2c) project(lw.posQuery, lw.wpq ?? lw.wq, lw.bpq ?? lw.bq);
     }
   }
 

@@ -1,11 +1,20 @@
 // KV-cache decoding for LlamaModel: each cache row is an independent sequence with its own length;
 // decode feeds T new tokens to a set of rows and returns the logits of each row's last token.
 // Not sampling (src/generate). The generation hot loop: workspaces grow once and are reused, per call
-// only array views and the returned logits are allocated. Cache layout per layer: [batch, capacity, NKV*HS].
+// only array views and the returned logits are allocated. Cache layout per layer, keys and values alike:
+// [batch, NKV*HS, capacity] (d-major, see Backend.attentionDecode).
 import { ShapeError } from "../../util/errors.js";
-import type { KVCache } from "../causal-lm.js";
-import { allocActs, type LayerActs, layerForward, linear } from "./layer.js";
+import type { KVCache, Parameter } from "../causal-lm.js";
+import { allocActs, type LayerActs, type LinearFn, layerForward, linear } from "./layer.js";
 import type { LlamaModel } from "./model.js";
+
+/**
+ * A model with at most this many Linear weights (f32: 16 MB) sits in the CPU caches, so decoding it is
+ * compute-bound, not memory-bound: each cache then holds its weights transposed to [in, out], which the
+ * skinny matmul uses without a lane reduction per output (bench/models-decode.ts: stories260K's 5-row steps
+ * ~2x faster). Larger models stream [out, in] weights from memory once per step, which suits them.
+ */
+const TRANSPOSED_MAX_FLOATS = 4 * 1024 * 1024;
 
 export class LlamaCache implements KVCache {
   readonly lengths: Int32Array;
@@ -15,6 +24,8 @@ export class LlamaCache implements KVCache {
     readonly owner: LlamaModel,
     readonly batch: number,
     readonly capacity: number,
+    /** [in, out] copies of the Linear weights as they were at newCache() (small models only) */
+    readonly transposed: Map<Parameter, Float32Array> | null,
   ) {
     const c = owner.config;
     const size = batch * capacity * c.numKvHeads * c.headDim;
@@ -30,20 +41,39 @@ interface Workspace {
   x: Float32Array;
   out: Float32Array;
   pos: Int32Array;
-  ids: Int32Array;
+  rowIds: Int32Array;
+  pos0: Int32Array;
 }
 
 export class Decoder {
   private ws: Workspace | null = null;
   private last = { x: new Float32Array(0), xn: new Float32Array(0), rstd: new Float32Array(0) };
 
-  constructor(private readonly model: LlamaModel) {}
+  constructor(
+    private readonly model: LlamaModel,
+    private readonly transposedMaxFloats = TRANSPOSED_MAX_FLOATS,
+  ) {}
 
   newCache(batch: number, capacity: number): LlamaCache {
     if (!(Number.isInteger(batch) && batch > 0 && Number.isInteger(capacity) && capacity > 0)) {
       throw new ShapeError(`newCache: batch ${batch} and capacity ${capacity} must be positive integers`);
     }
-    return new LlamaCache(this.model, batch, capacity);
+    return new LlamaCache(this.model, batch, capacity, this.transposedWeights());
+  }
+
+  /** [in, out] copies of every Linear weight of a small model (decoding reads the weights of newCache time) */
+  private transposedWeights(): Map<Parameter, Float32Array> | null {
+    const m = this.model;
+    const ws = [...m.layers.flatMap((l) => [l.wq, l.wk, l.wv, l.wo, l.wg, l.wu, l.wd]), m.head];
+    if (ws.reduce((a, w) => a + w.data.length, 0) > this.transposedMaxFloats) return null;
+    const out = new Map<Parameter, Float32Array>();
+    for (const w of ws) {
+      const [rows, cols] = w.shape;
+      const t = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w.data[r * cols + c];
+      out.set(w, t);
+    }
+    return out;
   }
 
   private cacheOf(cache: KVCache): LlamaCache {
@@ -56,8 +86,9 @@ export class Decoder {
   copyRow(kv: KVCache, from: number, to: number[]): void {
     const cache = this.cacheOf(kv);
     const c = this.model.config;
-    const row = cache.capacity * c.numKvHeads * c.headDim;
-    const used = cache.lengths[from] * c.numKvHeads * c.headDim;
+    const kvd = c.numKvHeads * c.headDim;
+    const row = cache.capacity * kvd;
+    const len = cache.lengths[from];
     for (const r of [from, ...to]) {
       if (!(r >= 0 && r < cache.batch))
         throw new ShapeError(`copyCacheRow: row ${r} outside the cache (batch ${cache.batch})`);
@@ -65,8 +96,12 @@ export class Decoder {
     for (const r of to) {
       if (r === from) continue;
       for (let l = 0; l < c.numLayers; l++) {
-        cache.k[l].copyWithin(r * row, from * row, from * row + used);
-        cache.v[l].copyWithin(r * row, from * row, from * row + used);
+        for (const kv of [cache.k[l], cache.v[l]]) {
+          for (let e = 0; e < kvd; e++) {
+            const src = from * row + e * cache.capacity;
+            kv.copyWithin(r * row + e * cache.capacity, src, src + len);
+          }
+        }
       }
       cache.lengths[r] = cache.lengths[from];
     }
@@ -82,7 +117,8 @@ export class Decoder {
         x: new Float32Array(rows * C),
         out: new Float32Array(rows * C),
         pos: new Int32Array(rows),
-        ids: new Int32Array(rows),
+        rowIds: new Int32Array(rows),
+        pos0: new Int32Array(rows),
       };
     }
     return this.ws;
@@ -98,8 +134,6 @@ export class Decoder {
     const C = c.hiddenSize;
     const V = c.vocabSize;
     const HS = c.headDim;
-    const qd = c.numHeads * HS;
-    const kvd = c.numKvHeads * HS;
     if (!(Number.isInteger(T) && T > 0) || tokens.length !== N) {
       throw new ShapeError(`decode: tokens has ${tokens.length} entries, expected rows (${R}) × T (${T})`);
     }
@@ -126,50 +160,48 @@ export class Decoder {
     m.rope.ensure(maxEnd);
     const ws = this.workspace(N);
     const pos = ws.pos.subarray(0, N);
-    for (let i = 0; i < R; i++) for (let t = 0; t < T; t++) pos[i * T + t] = cache.lengths[rows[i]] + t;
+    const rowIds = ws.rowIds.subarray(0, R);
+    const pos0 = ws.pos0.subarray(0, R);
+    for (let i = 0; i < R; i++) {
+      rowIds[i] = rows[i];
+      pos0[i] = cache.lengths[rows[i]];
+      for (let t = 0; t < T; t++) pos[i * T + t] = pos0[i] + t;
+    }
     let x = ws.x.subarray(0, N * C);
     let out = ws.out.subarray(0, N * C);
     be.embeddingForward(x, m.embed.data, tokens, C);
     const rope = { pos, cos: m.rope.cos, sin: m.rope.sin };
     const scale = 1 / Math.sqrt(HS);
+    const wt = cache.transposed;
+    const lin: LinearFn | undefined = wt
+      ? (y, xs, w, n, inF, outF, beta = 0) => {
+          const b = wt.get(w);
+          if (b) be.matmul({ a: xs, b, c: y, m: n, n: outF, k: inF, transA: false, transB: false, beta });
+          else linear(be, y, xs, w.data, n, inF, outF, beta);
+        }
+      : undefined;
     for (let l = 0; l < c.numLayers; l++) {
-      const kc = cache.k[l];
-      const vc = cache.v[l];
-      const attend = (a: LayerActs): void => {
-        const row = cache.capacity * kvd;
-        for (let i = 0; i < R; i++) {
-          const base = (rows[i] * cache.capacity + cache.lengths[rows[i]]) * kvd;
-          kc.set(a.k.subarray(i * T * kvd, (i + 1) * T * kvd), base);
-          vc.set(a.v.subarray(i * T * kvd, (i + 1) * T * kvd), base);
-        }
-        // one kernel call per run of consecutive cache rows of equal length (n samples of one prompt
-        // are such a run), so the thread pool is entered once per run, not once per row
-        for (let i = 0; i < R; ) {
-          const r = rows[i];
-          const len = cache.lengths[r];
-          let n = 1;
-          while (i + n < R && rows[i + n] === r + n && cache.lengths[r + n] === len) n++;
-          be.attentionForward({
-            q: a.q.subarray(i * T * qd, (i + n) * T * qd),
-            k: kc.subarray(r * row, (r + n) * row),
-            v: vc.subarray(r * row, (r + n) * row),
-            out: a.att.subarray(i * T * qd, (i + n) * T * qd),
-            lse: a.lse.subarray(0, n * c.numHeads * T),
-            B: n,
-            Tq: T,
-            Tk: len + T,
-            kStride: cache.capacity,
-            NH: c.numHeads,
-            NKV: c.numKvHeads,
-            HS,
-            qPos0: len,
-            keyMask: null,
-            scale,
-          });
-          i += n;
-        }
-      };
-      layerForward(be, c, m.layers[l], x, out, ws.acts, 1, N, rope, null, attend);
+      // one kernel call per layer for every row (own lengths): appends the new keys and values, then attends
+      const attend = (a: LayerActs): void =>
+        be.attentionDecode({
+          q: a.q,
+          k: a.k,
+          v: a.v,
+          kCache: cache.k[l],
+          vCache: cache.v[l],
+          out: a.att,
+          rows: rowIds,
+          pos0,
+          R,
+          T,
+          batch: cache.batch,
+          capacity: cache.capacity,
+          NH: c.numHeads,
+          NKV: c.numKvHeads,
+          HS,
+          scale,
+        });
+      layerForward(be, c, m.layers[l], x, out, ws.acts, 1, N, rope, null, attend, lin);
       const t = x;
       x = out;
       out = t;
@@ -179,12 +211,18 @@ export class Decoder {
     if (this.last.rstd.length < R) {
       this.last = { x: new Float32Array(R * C), xn: new Float32Array(R * C), rstd: new Float32Array(R) };
     }
-    const lx = this.last.x.subarray(0, R * C);
+    let lx = x;
+    if (T > 1) {
+      lx = this.last.x.subarray(0, R * C);
+      for (let i = 0; i < R; i++) lx.set(x.subarray((i * T + T - 1) * C, (i * T + T) * C), i * C);
+    }
     const lxn = this.last.xn.subarray(0, R * C);
-    for (let i = 0; i < R; i++) lx.set(x.subarray((i * T + T - 1) * C, (i * T + T) * C), i * C);
     be.rmsnormForward(lxn, this.last.rstd, lx, m.norm.data, R, C, c.rmsNormEps);
     const logits = new Float32Array(R * V);
-    linear(be, logits, lxn, m.head.data, R, C, V);
+    // one row streams the [V, C] head better (a [C, V] one has too little work per fetched line)
+    const headT = R > 1 ? wt?.get(m.head) : undefined;
+    if (headT) be.matmul({ a: lxn, b: headT, c: logits, m: R, n: V, k: C, transA: false, transB: false });
+    else linear(be, logits, lxn, m.head.data, R, C, V);
     return logits;
   }
 }

@@ -105,6 +105,17 @@ function biasBackward(db: Float32Array, dy: Float32Array, N: number, D: number):
   }
 }
 
+/** y[N, out] (= or +=) x[N, in] · Wᵀ for one of a block's weights; decoding may use its own layout (decode.ts) */
+export type LinearFn = (
+  y: Float32Array,
+  x: Float32Array,
+  w: Parameter,
+  N: number,
+  inF: number,
+  outF: number,
+  beta?: number,
+) => void;
+
 export interface RopeArgs {
   pos: Int32Array;
   cos: Float32Array;
@@ -125,6 +136,7 @@ export function layerForward(
   keyMask: Uint8Array | null,
   /** replaces the in-batch causal attention (the KV-cache decode attends to cached keys instead) */
   attend?: (a: LayerActs) => void,
+  lin: LinearFn = (y, xs, wt, n, inF, outF, beta = 0) => linear(be, y, xs, wt.data, n, inF, outF, beta),
 ): void {
   const N = B * T;
   const C = c.hiddenSize;
@@ -133,9 +145,9 @@ export function layerForward(
   const kvd = c.numKvHeads * HS;
   const I = c.intermediateSize;
   be.rmsnormForward(a.xn1, a.rstd1, x, w.ln1.data, N, C, c.rmsNormEps);
-  linear(be, a.q, a.xn1, w.wq.data, N, C, qd);
-  linear(be, a.k, a.xn1, w.wk.data, N, C, kvd);
-  linear(be, a.v, a.xn1, w.wv.data, N, C, kvd);
+  lin(a.q, a.xn1, w.wq, N, C, qd);
+  lin(a.k, a.xn1, w.wk, N, C, kvd);
+  lin(a.v, a.xn1, w.wv, N, C, kvd);
   if (w.bq && w.bk && w.bv) {
     addBias(a.q, w.bq.data, N, qd);
     addBias(a.k, w.bk.data, N, kvd);
@@ -146,13 +158,13 @@ export function layerForward(
   if (attend) attend(a);
   else be.attentionForward(attnParams(c, a, B, T, keyMask));
   a.x2.set(x.subarray(0, N * C));
-  linear(be, a.x2, a.att, w.wo.data, N, qd, C, 1);
+  lin(a.x2, a.att, w.wo, N, qd, C, 1);
   be.rmsnormForward(a.xn2, a.rstd2, a.x2, w.ln2.data, N, C, c.rmsNormEps);
-  linear(be, a.g, a.xn2, w.wg.data, N, C, I);
-  linear(be, a.u, a.xn2, w.wu.data, N, C, I);
+  lin(a.g, a.xn2, w.wg, N, C, I);
+  lin(a.u, a.xn2, w.wu, N, C, I);
   be.swigluForward(a.h, a.g, a.u, N * I);
   out.set(a.x2.subarray(0, N * C));
-  linear(be, out, a.h, w.wd.data, N, I, C, 1);
+  lin(out, a.h, w.wd, N, I, C, 1);
 }
 
 function attnParams(c: LlamaConfig, a: LayerActs, B: number, T: number, keyMask: Uint8Array | null) {

@@ -24,6 +24,9 @@ export interface LlamaOptions {
   headChunkRows?: number;
   /** use the checkpoint's arrays as the parameters instead of copying them (halves peak memory at load) */
   adoptWeights?: boolean;
+  /** Linear weights (floats) up to which each KV cache keeps [in, out] copies for decoding (decode.ts);
+   * default 4M (16 MB), 0 = never */
+  decodeTransposedMaxFloats?: number;
 }
 
 interface TrainState {
@@ -98,7 +101,7 @@ export class LlamaModel implements CausalLM {
       });
     }
     this.rope = new RopeTables(ck.config);
-    this.decoder = new Decoder(this);
+    this.decoder = new Decoder(this, opts.decodeTransposedMaxFloats);
   }
 
   parameters(): Parameter[] {
