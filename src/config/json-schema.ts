@@ -39,9 +39,10 @@ export function recipeMarkdown(): string {
     "A recipe is a YAML file validated before anything runs. Precedence: the defaults below < the recipe",
     "file < `--set key.path=value` flags (typed by the field: `--set train.beta=0.05`,",
     "`--set train.loss_type=[sigmoid,ipo]`). Paths starting with `./` or `../` are relative to the recipe",
-    "file; other strings in path fields are kept as written (absolute paths, paths relative to the working",
-    "directory, or Hugging Face hub ids). Unknown keys are errors (with a did-you-mean), and every error names",
-    "the file, line and dotted field. `prefloop config show [recipe] [--set ...]` prints the resolved recipe.",
+    "file when written in it, and to the working directory when given by `--set`; other strings in path",
+    "fields are kept as written (absolute paths, paths relative to the working directory, or Hugging Face hub",
+    "ids). Unknown keys are errors (with a did-you-mean), and every error names the file, line and dotted",
+    "field. `prefloop config show [recipe] [--set ...]` prints the resolved recipe.",
     "Editors can validate recipes with `schema/recipe.schema.json`.",
     "",
   ];

@@ -15,6 +15,8 @@ export interface LoadedRecipe {
   file: string;
   /** folder that ./ and ../ paths in the recipe are relative to */
   baseDir: string;
+  /** fields set by --set flags: their ./ and ../ paths are relative to the working directory instead */
+  flagFields?: Path[];
 }
 
 export interface LoadOptions {
@@ -85,7 +87,7 @@ export function parseRecipe(text: string, file: string, options: LoadOptions = {
     throw new ConfigError(messages[0], hints.length > 0 ? { hint: hints.join("\n  hint: ") } : {});
   }
   const baseDir = dirname(resolve(file));
-  return { recipe: result.data, file, baseDir };
+  return { recipe: result.data, file, baseDir, flagFields: flagPaths.map((f) => f.path) };
 }
 
 /** The recipe from schema defaults alone plus the required fields given (used by tests and docs). */
@@ -225,20 +227,21 @@ function typedValue(schema: ZodType, text: string): unknown {
   }
 }
 
-/** Makes ./ and ../ path fields absolute against the recipe's folder (hub ids and bare names stay). */
+/**
+ * Makes ./ and ../ path fields absolute (hub ids and bare names stay): against the recipe's folder for values
+ * written in the recipe, against the working directory for values given by --set (where the user typed them).
+ */
 export function resolveRecipePaths(loaded: LoadedRecipe): Recipe {
   const out = structuredClone(loaded.recipe);
+  const flagFields = loaded.flagFields ?? [];
+  const startsWith = (long: Path, short: Path) => short.every((k, i) => String(long[i]) === String(k));
+  const baseFor = (path: Path): string =>
+    flagFields.some((f) => startsWith(path, f) || startsWith(f, path)) ? process.cwd() : loaded.baseDir;
+  const relative = (p: string) => (p.startsWith("./") || p.startsWith("../")) && !isAbsolute(p);
   const visit = (value: unknown, path: Path): unknown => {
     if (typeof value === "string") {
       const s = schemaAt(recipeSchema, path);
-      if (
-        s.ok &&
-        isPathField(s.schema) &&
-        (value.startsWith("./") || value.startsWith("../")) &&
-        !isAbsolute(value)
-      ) {
-        return resolve(loaded.baseDir, value);
-      }
+      if (s.ok && isPathField(s.schema) && relative(value)) return resolve(baseFor(path), value);
       return value;
     }
     if (Array.isArray(value)) return value.map((v, i) => visit(v, [...path, i]));
@@ -251,16 +254,17 @@ export function resolveRecipePaths(loaded: LoadedRecipe): Recipe {
   };
   const recipe = visit(out, []) as Recipe;
   // Ranker specs (the reward layer's schema) carry their own paths: module, pairrm, classifier.
-  const visitSpec = (spec: unknown): void => {
+  const visitSpec = (spec: unknown, path: Path): void => {
     if (typeof spec !== "object" || spec === null) return;
     const o = spec as Raw;
-    if (typeof o.path === "string" && (o.path.startsWith("./") || o.path.startsWith("../"))) {
-      o.path = resolve(loaded.baseDir, o.path);
-    }
-    if (Array.isArray(o.members)) for (const m of o.members) visitSpec((m as Raw).ranker);
+    if (typeof o.path === "string" && relative(o.path)) o.path = resolve(baseFor([...path, "path"]), o.path);
+    if (Array.isArray(o.members))
+      o.members.forEach((m, i) => {
+        visitSpec((m as Raw).ranker, [...path, "members", i, "ranker"]);
+      });
   };
-  visitSpec(recipe.rank.ranker);
-  visitSpec(recipe.eval.judge);
+  visitSpec(recipe.rank.ranker, ["rank", "ranker"]);
+  visitSpec(recipe.eval.judge, ["eval", "judge"]);
   return recipe;
 }
 

@@ -24,6 +24,19 @@ test("default.yaml: the bundled model and prompts, K = 3, n = 5, paths resolved 
   assert.notEqual(r.eval.judge, null, "the held-out judge differs from the training reward");
 });
 
+test("--set paths are relative to the working directory, recipe paths to the recipe's folder", () => {
+  const loaded = loadRecipe(join(dir, "default.yaml"), {
+    sets: ["rank.ranker=classifier:./rm-story", "prompts.source=./my-prompts.jsonl"],
+  });
+  const r = resolveRecipePaths(loaded);
+  const spec = r.rank.ranker as { type: string; path: string };
+  assert.equal(spec.type, "classifier");
+  assert.equal(spec.path, join(process.cwd(), "rm-story"));
+  assert.equal(r.prompts.source, join(process.cwd(), "my-prompts.jsonl"));
+  // untouched by the flags: still against recipes/
+  assert.equal(r.model.path, join(dir, "../models/stories260K.gguf"));
+});
+
 test("snorkel-mistral-pairrm.yaml: the seed recipe's values", () => {
   const r = resolveRecipePaths(loadRecipe(join(dir, "snorkel-mistral-pairrm.yaml")));
   assert.equal(r.model.path, "mistralai/Mistral-7B-Instruct-v0.2");

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { lengthControlSchema, rankerSpecSchema } from "../../reward/index.js";
 
 export const RANKER_DESCRIPTION =
-  "ranker spec. A short string (story-suite, length, repetition:3, regex:/please/i, keywords:a,b, ./my-scorer.ts, pairrm:models/PairRM, classifier:<folder>, judge:<url>#<model>, ensemble:<spec>;0.5*<spec>, label-model:...) or the object form {type: ..., ...}; see docs/rankers.md. Paths are relative to the recipe file.";
+  "ranker spec. A short string (story-suite, length, repetition:3, regex:/please/i, keywords:a,b, ./my-scorer.ts, pairrm:models/PairRM, classifier:<folder>, judge:<url>#<model>, ensemble:<spec>;0.5*<spec>, label-model:...) or the object form {type: ..., ...}; see docs/rankers.md. Paths are relative to the recipe file (to the working directory in a --set flag).";
 
 export const rankSchema = z
   .strictObject({
