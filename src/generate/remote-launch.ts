@@ -71,21 +71,40 @@ export async function launchServer(o: LaunchOptions): Promise<LaunchedServer> {
     }),
   );
   const origin = `http://${host}:${port}`;
-  const stop = async (): Promise<void> => {
-    if (exited !== null || child.pid === undefined) return;
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      try {
-        process.kill(-(child.pid as number), signal);
-      } catch {
-        // already gone
-      }
-    };
-    signalGroup("SIGTERM");
-    const grace = sleep(o.stopGraceMs ?? 10_000).then(() => "timeout" as const);
-    if ((await Promise.race([exit.then(() => "exited" as const), grace])) === "timeout") {
-      signalGroup("SIGKILL");
-      await exit;
+  const group = -(child.pid ?? 0);
+  const groupAlive = (): boolean => {
+    try {
+      process.kill(group, 0);
+      return true;
+    } catch {
+      return false;
     }
+  };
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(group, signal);
+    } catch {
+      // already gone
+    }
+  };
+  /** Resolves true once every process of the group has exited, false at the deadline. */
+  const groupGone = async (ms: number): Promise<boolean> => {
+    const until = Date.now() + ms;
+    while (groupAlive()) {
+      if (Date.now() >= until) return false;
+      await sleep(50);
+    }
+    return true;
+  };
+  // The shell may exit before the server it started (or its workers) has closed its port, so stop()
+  // waits for the whole process group, not just the child, before it resolves.
+  const stop = async (): Promise<void> => {
+    if (child.pid === undefined || !groupAlive()) return;
+    signalGroup("SIGTERM");
+    if (await groupGone(o.stopGraceMs ?? 10_000)) return;
+    signalGroup("SIGKILL");
+    await groupGone(5_000);
+    if (exited === null) await exit;
   };
   const healthUrl = `${origin}${o.healthPath ?? "/v1/models"}`;
   const deadline = Date.now() + (o.startTimeoutMs ?? 300_000);
