@@ -155,13 +155,7 @@ export class PairRM {
   /** Head scores per row: [left, right] (n_tasks averaged in the logit only). */
   private forwardBatch(rows: number[][]): number[] {
     const B = rows.length;
-    const T = Math.max(...rows.map((r) => r.length));
-    const ids = new Int32Array(B * T);
-    const mask = new Uint8Array(B * T);
-    rows.forEach((r, b) => {
-      ids.set(r, b * T);
-      mask.fill(1, b * T, b * T + r.length);
-    });
+    const { ids, mask, T } = rightPadRows(rows);
     const { last } = this.encoder.forward(ids, mask, B, T);
     const { y } = this.headForward(last, rows, T);
     const res: number[] = [];
@@ -246,4 +240,16 @@ export class PairRM {
     );
     return ab - ba;
   }
+}
+
+/** Token rows right-padded (id 0, mask 0) into one [rows, T] batch, T the longest row. */
+export function rightPadRows(rows: number[][]): { ids: Int32Array; mask: Uint8Array; T: number } {
+  const T = Math.max(...rows.map((r) => r.length));
+  const ids = new Int32Array(rows.length * T);
+  const mask = new Uint8Array(rows.length * T);
+  rows.forEach((r, b) => {
+    ids.set(r, b * T);
+    mask.fill(1, b * T, b * T + r.length);
+  });
+  return { ids, mask, T };
 }

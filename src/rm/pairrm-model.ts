@@ -13,7 +13,7 @@ import {
   type Parameter,
   writeSafetensors,
 } from "../models/index.js";
-import { PairRM, type PairrmBudget } from "../reward/index.js";
+import { PairRM, type PairrmBudget, rightPadRows } from "../reward/index.js";
 import { writeFileAtomic } from "../train/index.js";
 import { ModelError } from "../util/errors.js";
 
@@ -144,13 +144,7 @@ export class PairrmRewardModel {
    */
   scoresOf(rows: number[][], train: boolean): Float32Array {
     const B = rows.length;
-    const T = Math.max(...rows.map((r) => r.length));
-    const ids = new Int32Array(B * T);
-    const mask = new Uint8Array(B * T);
-    rows.forEach((r, b) => {
-      ids.set(r, b * T);
-      mask.fill(1, b * T, b * T + r.length);
-    });
+    const { ids, mask, T } = rightPadRows(rows);
     const acts: LayerActs[] = [];
     const { last } = this.pairrm.encoder.forward(ids, mask, B, T, false, train ? acts : undefined);
     const { x, h, y, at } = this.pairrm.headForward(last, rows, T);

@@ -2,7 +2,6 @@
 // a step-by-step reference loop, batching invariance, prompt prefill shared by copyCacheRow, stop tokens,
 // stop strings, max tokens and context limits.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   argmax,
@@ -11,23 +10,11 @@ import {
   LocalGenerator,
   type SamplingSettings,
 } from "../../src/generate/index.js";
-import { PlainChatTemplate, SpmTokenizer } from "../../src/text/index.js";
+import { PlainChatTemplate } from "../../src/text/index.js";
+import { storiesTokenizer } from "../helpers/stories-tokenizer.js";
 import { ToyLM } from "./toy-lm.js";
 
-const vocab = JSON.parse(readFileSync("test/fixtures/text/stories260k-vocab.json", "utf8")) as {
-  tokens: string[];
-  scores: number[];
-  token_type: number[];
-};
-const tokenizer = new SpmTokenizer({
-  tokens: vocab.tokens,
-  scores: vocab.scores,
-  tokenTypes: vocab.token_type,
-  bosId: 1,
-  eosId: 2,
-  unkId: 0,
-  padId: null,
-});
+const tokenizer = storiesTokenizer;
 /** The single sample of a one-request, n = 1 call, with its optional fields required. */
 function only(out: GeneratedSample[][]): Required<GeneratedSample> {
   const s = out[0]?.[0];

@@ -3,7 +3,6 @@
 // onSample fires per sample before generate resolves; hooks leave outputs unchanged; an aborted request
 // stops alone; a streaming call yields to the event loop while it decodes.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
   type GeneratedSample,
@@ -11,24 +10,13 @@ import {
   LocalGenerator,
   type SamplingSettings,
 } from "../../src/generate/index.js";
-import { HfTokenizer, PlainChatTemplate, SpmTokenizer } from "../../src/text/index.js";
+import { HfTokenizer, PlainChatTemplate } from "../../src/text/index.js";
+import { bytePiece, storiesTokenizer, storiesVocab } from "../helpers/stories-tokenizer.js";
 import { ScriptedLM } from "./scripted-lm.js";
 import { ToyLM } from "./toy-lm.js";
 
-const vocab = JSON.parse(readFileSync("test/fixtures/text/stories260k-vocab.json", "utf8")) as {
-  tokens: string[];
-  scores: number[];
-  token_type: number[];
-};
-const tokenizer = new SpmTokenizer({
-  tokens: vocab.tokens,
-  scores: vocab.scores,
-  tokenTypes: vocab.token_type,
-  bosId: 1,
-  eosId: 2,
-  unkId: 0,
-  padId: null,
-});
+const vocab = storiesVocab;
+const tokenizer = storiesTokenizer;
 const sampling: SamplingSettings = {
   temperature: 1,
   topP: 0.95,
@@ -41,8 +29,7 @@ const sampling: SamplingSettings = {
 const make = (lm: ToyLM | ScriptedLM, maxBatchRows = 16): LocalGenerator =>
   new LocalGenerator(lm, tokenizer, new PlainChatTemplate(), { id: "toy", maxBatchRows });
 /** Token id of a byte-fallback piece. */
-const byte = (b: number): number =>
-  vocab.tokens.indexOf(`<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`);
+const byte = bytePiece;
 /** Script pieces: plain text is encoded (no BOS), a number array is taken as ids. */
 const script = (...parts: (string | number[])[]): number[] =>
   parts.flatMap((p) => (typeof p === "string" ? tokenizer.encode(p) : p));

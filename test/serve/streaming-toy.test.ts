@@ -4,7 +4,6 @@
 // timeout ends with an OpenAI error event the openai client throws; a generator without hooks (as the
 // remote one) still streams correct chunks at the end.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import OpenAI from "openai";
 import {
@@ -15,26 +14,14 @@ import {
   LocalGenerator,
 } from "../../src/generate/index.js";
 import { createServer } from "../../src/serve/index.js";
-import { PlainChatTemplate, SpmTokenizer } from "../../src/text/index.js";
+import { PlainChatTemplate } from "../../src/text/index.js";
 import { ScriptedLM } from "../generate/scripted-lm.js";
 import { ToyLM } from "../generate/toy-lm.js";
+import { bytePiece, storiesTokenizer } from "../helpers/stories-tokenizer.js";
 import { type Chunk, counted, type Listening, listen, post, readSse } from "./sse-helpers.js";
 
-const vocab = JSON.parse(readFileSync("test/fixtures/text/stories260k-vocab.json", "utf8")) as {
-  tokens: string[];
-  scores: number[];
-  token_type: number[];
-};
-const tokenizer = new SpmTokenizer({
-  tokens: vocab.tokens,
-  scores: vocab.scores,
-  tokenTypes: vocab.token_type,
-  bosId: 1,
-  eosId: 2,
-  unkId: 0,
-  padId: null,
-});
-const byte = (b: number): number => vocab.tokens.indexOf(`<0x${b.toString(16).toUpperCase()}>`);
+const tokenizer = storiesTokenizer;
+const byte = bytePiece;
 
 /** A toy model that never draws BOS or EOS (1, 2): it runs to max_tokens. */
 function endless(counter: { decodes: number }): DecodingModel {
