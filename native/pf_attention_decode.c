@@ -159,6 +159,131 @@ PF_INLINE void weighted_t(float *out, const float *p, const float *vt, size_t ca
   }
 }
 
+/* Two query heads sharing a kv head (GQA), one query: each key and value vector is loaded once for both, and
+ * both heads' chains interleave (2 heads × 2 key blocks × 2 phases of d = 8 FMA chains). Keys are read as
+ * whole vectors of 8 up to L rounded up, so the caller ensures that stays inside the row (cap); lanes past
+ * L score -inf, get weight 0, and their values are masked (a slot past the row's length may hold anything). */
+PF_INLINE void attend_pair(float *o0, float *o1, const float *q0, const float *q1, const float *kt, const float *vt,
+                           size_t cap, int L, int HS, float scale, float *s0, float *s1) {
+  const pfd_i8 lane = {0, 1, 2, 3, 4, 5, 6, 7};
+  const int NB = (L + 7) / 8, rem = L - (NB - 1) * 8; /* the last block holds rem (1..8) keys */
+  const pfd_i8 keep = lane < rem;
+  const pf_v8 ninf = (pf_v8){0} - INFINITY;
+  pf_v8 mv0 = ninf, mv1 = ninf;
+#define PFD_MAXV(mv, x) \
+  do { \
+    pfd_i8 gt = (x) > mv; \
+    mv = (pf_v8)(((pfd_i8)(x) & gt) | ((pfd_i8)mv & ~gt)); \
+  } while (0)
+#define PFD_STORE(b, h, sv) \
+  do { \
+    pf_v8 x_ = (sv); \
+    if ((b) == NB - 1) x_ = (pf_v8)(((pfd_i8)x_ & keep) | ((pfd_i8)ninf & ~keep)); \
+    *(pf_v8u *)((h ? s1 : s0) + 8 * (b)) = x_; \
+    if (h) PFD_MAXV(mv1, x_); \
+    else PFD_MAXV(mv0, x_); \
+  } while (0)
+  int b = 0;
+  for (; b + 2 <= NB; b += 2) {
+    pf_v8 a[2][2][2] = {{{{0}, {0}}, {{0}, {0}}}, {{{0}, {0}}, {{0}, {0}}}}; /* [head][block][phase] */
+    int d = 0;
+    for (; d + 2 <= HS; d += 2)
+      for (int e = 0; e < 2; e++) {
+        const float *row = kt + (size_t)(d + e) * cap + 8 * b;
+        pf_v8 k0 = *(const pf_v8u *)row, k1 = *(const pf_v8u *)(row + 8);
+        a[0][0][e] += q0[d + e] * k0;
+        a[0][1][e] += q0[d + e] * k1;
+        a[1][0][e] += q1[d + e] * k0;
+        a[1][1][e] += q1[d + e] * k1;
+      }
+    if (d < HS) {
+      const float *row = kt + (size_t)d * cap + 8 * b;
+      pf_v8 k0 = *(const pf_v8u *)row, k1 = *(const pf_v8u *)(row + 8);
+      a[0][0][0] += q0[d] * k0;
+      a[0][1][0] += q0[d] * k1;
+      a[1][0][0] += q1[d] * k0;
+      a[1][1][0] += q1[d] * k1;
+    }
+    PFD_STORE(b, 0, (a[0][0][0] + a[0][0][1]) * scale);
+    PFD_STORE(b + 1, 0, (a[0][1][0] + a[0][1][1]) * scale);
+    PFD_STORE(b, 1, (a[1][0][0] + a[1][0][1]) * scale);
+    PFD_STORE(b + 1, 1, (a[1][1][0] + a[1][1][1]) * scale);
+  }
+  if (b < NB) {
+    pf_v8 a[2][2] = {{{0}, {0}}, {{0}, {0}}}; /* [head][phase] */
+    int d = 0;
+    for (; d + 2 <= HS; d += 2)
+      for (int e = 0; e < 2; e++) {
+        pf_v8 k0 = *(const pf_v8u *)(kt + (size_t)(d + e) * cap + 8 * b);
+        a[0][e] += q0[d + e] * k0;
+        a[1][e] += q1[d + e] * k0;
+      }
+    if (d < HS) {
+      pf_v8 k0 = *(const pf_v8u *)(kt + (size_t)d * cap + 8 * b);
+      a[0][0] += q0[d] * k0;
+      a[1][0] += q1[d] * k0;
+    }
+    PFD_STORE(b, 0, (a[0][0] + a[0][1]) * scale);
+    PFD_STORE(b, 1, (a[1][0] + a[1][1]) * scale);
+  }
+#undef PFD_STORE
+#undef PFD_MAXV
+  float m0 = -INFINITY, m1 = -INFINITY;
+  for (int i = 0; i < 8; i++) {
+    m0 = mv0[i] > m0 ? mv0[i] : m0;
+    m1 = mv1[i] > m1 ? mv1[i] : m1;
+  }
+  pf_v8 sum0 = {0}, sum1 = {0};
+  for (b = 0; b < NB; b++) {
+    pf_v8 e0 = exp8_nonpos(*(pf_v8u *)(s0 + 8 * b) - m0), e1 = exp8_nonpos(*(pf_v8u *)(s1 + 8 * b) - m1);
+    if (b == NB - 1) {
+      e0 = (pf_v8)((pfd_i8)e0 & keep);
+      e1 = (pf_v8)((pfd_i8)e1 & keep);
+    }
+    *(pf_v8u *)(s0 + 8 * b) = e0;
+    *(pf_v8u *)(s1 + 8 * b) = e1;
+    sum0 += e0;
+    sum1 += e1;
+  }
+  const float inv0 = 1.0f / pf_hsum8(sum0), inv1 = 1.0f / pf_hsum8(sum1);
+  /* weighted values: per 4 values of d, both heads' 4 chains over the key blocks, one transposed reduction */
+  int d0 = 0;
+  for (; d0 + 4 <= HS; d0 += 4) {
+    pf_v8 acc[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}}; /* head 0: d0..d0+3, head 1: d0..d0+3 */
+    const float *v0 = vt + (size_t)d0 * cap;
+    for (b = 0; b < NB - 1; b++) {
+      pf_v8 p0 = *(const pf_v8u *)(s0 + 8 * b), p1 = *(const pf_v8u *)(s1 + 8 * b);
+      for (int e = 0; e < 4; e++) {
+        pf_v8 vv = *(const pf_v8u *)(v0 + (size_t)e * cap + 8 * b);
+        acc[e] += p0 * vv;
+        acc[4 + e] += p1 * vv;
+      }
+    }
+    {
+      pf_v8 p0 = *(const pf_v8u *)(s0 + 8 * b), p1 = *(const pf_v8u *)(s1 + 8 * b);
+      for (int e = 0; e < 4; e++) {
+        pf_v8 vv = (pf_v8)((pfd_i8) * (const pf_v8u *)(v0 + (size_t)e * cap + 8 * b) & keep);
+        acc[e] += p0 * vv;
+        acc[4 + e] += p1 * vv;
+      }
+    }
+    pf_v8 sums = hsum8x8(acc);
+    for (int e = 0; e < 4; e++) {
+      o0[d0 + e] = sums[e] * inv0;
+      o1[d0 + e] = sums[4 + e] * inv1;
+    }
+  }
+  for (; d0 < HS; d0++) { /* head sizes off the multiple of 4 */
+    float a0 = 0, a1 = 0;
+    for (int j = 0; j < L; j++) {
+      a0 += s0[j] * vt[(size_t)d0 * cap + j];
+      a1 += s1[j] * vt[(size_t)d0 * cap + j];
+    }
+    o0[d0] = a0 * inv0;
+    o1[d0] = a1 * inv1;
+  }
+}
+
 PF_INLINE void attn_decode_body(void *vctx, int task) {
   const pf_decode_attention_args *a = vctx;
   int nqb = (a->T + DQB - 1) / DQB;
@@ -168,11 +293,18 @@ PF_INLINE void attn_decode_body(void *vctx, int task) {
   size_t blk = (size_t)HS * a->cap; /* one (row, kv head) block of either cache: [HS, cap] */
   const float *kt = a->kc + ((size_t)a->rows[r] * a->NKV + kvh) * blk;
   const float *vt = a->vc + ((size_t)a->rows[r] * a->NKV + kvh) * blk;
-  float *s = scratch(p0 + t1 + 8);
+  int sn = (p0 + t1 + 15) / 8 * 8; /* room for two heads' scores, whole vectors */
+  float *s = scratch(2 * sn);
   if (!s) return; /* out of memory: the caller sees untouched output (not reachable for sane sizes) */
   for (int t = t0; t < t1; t++) {
-    int L = p0 + t + 1;
-    for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+    int L = p0 + t + 1, h = kvh * group;
+    if ((size_t)(L + 7) / 8 * 8 <= a->cap)
+      for (; h + 2 <= (kvh + 1) * group; h += 2) {
+        size_t qo = ((size_t)(r * a->T + t) * a->NH + h) * HS;
+        attend_pair(a->out + qo, a->out + qo + HS, a->q + qo, a->q + qo + HS, kt, vt, a->cap, L, HS, a->scale, s,
+                    s + sn);
+      }
+    for (; h < (kvh + 1) * group; h++) {
       size_t qo = ((size_t)(r * a->T + t) * a->NH + h) * HS;
       float m = scores_t(s, a->q + qo, kt, a->cap, L, HS, a->scale);
       float inv = 1.0f / exp_sum(s, m, L);
