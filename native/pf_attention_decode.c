@@ -97,6 +97,22 @@ PF_INLINE pf_v8 exp8_nonpos(pf_v8 x) {
   return y * (pf_v8)((__builtin_convertvector(fx, pfd_i8) + 127) << 23);
 }
 
+/* exp8_nonpos on 16 lanes: one AVX-512 register (two AVX2 ones), half the instructions per key */
+typedef int32_t pfd_i16 __attribute__((vector_size(64)));
+typedef union { pf_v16 v; pf_v8 h[2]; } sk16;
+PF_INLINE pf_v16 exp16_nonpos(pf_v16 x) {
+  const pf_v16 lo = (pf_v16){0} - 87.3f;
+  pfd_i16 under = x < lo;
+  x = (pf_v16)(((pfd_i16)x & ~under) | ((pfd_i16)lo & under));
+  const float magic = 12582912.0f;
+  pf_v16 fx = (x * 1.44269504088896341f + magic) - magic;
+  pf_v16 r = x - fx * 0.693359375f + fx * 2.12194440e-4f;
+  pf_v16 y = ((((1.9875691500E-4f * r + 1.3981999507E-3f) * r + 8.3334519073E-3f) * r + 4.1665795894E-2f) * r +
+              1.6666665459E-1f) * r + 5.0000001201E-1f;
+  y = y * (r * r) + r + 1.0f;
+  return y * (pf_v16)((__builtin_convertvector(fx, pfd_i16) + 127) << 23);
+}
+
 /* s[j] = exp(s[j] - m) in place; returns Σ (float lanes: a decode row has at most a few thousand keys) */
 PF_INLINE float exp_sum(float *s, float m, int L) {
   pf_v8 acc = {0};
@@ -234,7 +250,20 @@ PF_INLINE void attend_pair(float *o0, float *o1, const float *q0, const float *q
     m1 = mv1[i] > m1 ? mv1[i] : m1;
   }
   pf_v8 sum0 = {0}, sum1 = {0};
-  for (b = 0; b < NB; b++) {
+  {
+    pf_v16 w0 = {0}, w1 = {0};
+    for (b = 0; b + 2 < NB; b += 2) { /* whole blocks, two at a time (the last block is masked below) */
+      pf_v16 e0 = exp16_nonpos(*(pf_v16u *)(s0 + 8 * b) - m0), e1 = exp16_nonpos(*(pf_v16u *)(s1 + 8 * b) - m1);
+      *(pf_v16u *)(s0 + 8 * b) = e0;
+      *(pf_v16u *)(s1 + 8 * b) = e1;
+      w0 += e0;
+      w1 += e1;
+    }
+    sk16 u0 = {w0}, u1 = {w1};
+    sum0 = u0.h[0] + u0.h[1];
+    sum1 = u1.h[0] + u1.h[1];
+  }
+  for (; b < NB; b++) {
     pf_v8 e0 = exp8_nonpos(*(pf_v8u *)(s0 + 8 * b) - m0), e1 = exp8_nonpos(*(pf_v8u *)(s1 + 8 * b) - m1);
     if (b == NB - 1) {
       e0 = (pf_v8)((pfd_i8)e0 & keep);
