@@ -25,6 +25,7 @@ static float *scratch(int n) {
 }
 
 typedef int32_t pfd_i8 __attribute__((vector_size(32)));
+typedef int32_t pfd_i4 __attribute__((vector_size(16)));
 
 /* s[j] = scale Σ_d q[d] kt[d*cap + j] for j < L (keys stored d-major): vertical FMAs with 8 chains in flight
  * (4 blocks of 8 keys × 2 phases of d, or 4 phases of d for a lone block); returns max_j s[j]. The last
@@ -175,6 +176,16 @@ PF_INLINE void weighted_t(float *out, const float *p, const float *vt, size_t ca
   }
 }
 
+typedef float pfd_v4u __attribute__((vector_size(16), aligned(4)));
+/* max of 8 lanes by halving (not a chain of 8 dependent compares) */
+PF_INLINE float max8(pf_v8 v) {
+  pf_v8_halves u = {v};
+  pf_v4f a = u.h[0], b = u.h[1];
+  pf_v4f m = (pf_v4f)(((pfd_i4)a & (pfd_i4)(a > b)) | ((pfd_i4)b & ~(pfd_i4)(a > b)));
+  float x = m[0] > m[1] ? m[0] : m[1], y = m[2] > m[3] ? m[2] : m[3];
+  return x > y ? x : y;
+}
+
 /* Two query heads sharing a kv head (GQA), one query: each key and value vector is loaded once for both, and
  * both heads' chains interleave (2 heads × 2 key blocks × 2 phases of d = 8 FMA chains). Keys are read as
  * whole vectors of 8 up to L rounded up, so the caller ensures that stays inside the row (cap); lanes past
@@ -244,11 +255,7 @@ PF_INLINE void attend_pair(float *o0, float *o1, const float *q0, const float *q
   }
 #undef PFD_STORE
 #undef PFD_MAXV
-  float m0 = -INFINITY, m1 = -INFINITY;
-  for (int i = 0; i < 8; i++) {
-    m0 = mv0[i] > m0 ? mv0[i] : m0;
-    m1 = mv1[i] > m1 ? mv1[i] : m1;
-  }
+  const float m0 = max8(mv0), m1 = max8(mv1);
   pf_v8 sum0 = {0}, sum1 = {0};
   {
     pf_v16 w0 = {0}, w1 = {0};
@@ -296,11 +303,9 @@ PF_INLINE void attend_pair(float *o0, float *o1, const float *q0, const float *q
         acc[4 + e] += p1 * vv;
       }
     }
-    pf_v8 sums = hsum8x8(acc);
-    for (int e = 0; e < 4; e++) {
-      o0[d0 + e] = sums[e] * inv0;
-      o1[d0 + e] = sums[4 + e] * inv1;
-    }
+    pf_v8_halves sums = {hsum8x8(acc) * (pf_v8){inv0, inv0, inv0, inv0, inv1, inv1, inv1, inv1}};
+    *(pfd_v4u *)(o0 + d0) = sums.h[0];
+    *(pfd_v4u *)(o1 + d0) = sums.h[1];
   }
   for (; d0 < HS; d0++) { /* head sizes off the multiple of 4 */
     float a0 = 0, a1 = 0;
