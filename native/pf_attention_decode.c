@@ -284,6 +284,26 @@ PF_INLINE void attend_pair(float *o0, float *o1, const float *q0, const float *q
   const float inv0 = 1.0f / pf_hsum8(sum0), inv1 = 1.0f / pf_hsum8(sum1);
   /* weighted values: per 4 values of d, both heads' 4 chains over the key blocks, one transposed reduction */
   int d0 = 0;
+  if (HS == 8) { /* tiny heads: one pass for all of d, 16 chains (p loaded once per block, not per 4 d) */
+    pf_v8 acc0[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}}, acc1[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+    for (b = 0; b < NB - 1; b++) {
+      pf_v8 p0 = *(const pf_v8u *)(s0 + 8 * b), p1 = *(const pf_v8u *)(s1 + 8 * b);
+      for (int e = 0; e < 8; e++) {
+        pf_v8 vv = *(const pf_v8u *)(vt + (size_t)e * cap + 8 * b);
+        acc0[e] += p0 * vv;
+        acc1[e] += p1 * vv;
+      }
+    }
+    pf_v8 p0 = *(const pf_v8u *)(s0 + 8 * b), p1 = *(const pf_v8u *)(s1 + 8 * b);
+    for (int e = 0; e < 8; e++) {
+      pf_v8 vv = (pf_v8)((pfd_i8) * (const pf_v8u *)(vt + (size_t)e * cap + 8 * b) & keep);
+      acc0[e] += p0 * vv;
+      acc1[e] += p1 * vv;
+    }
+    *(pf_v8u *)o0 = hsum8x8(acc0) * inv0;
+    *(pf_v8u *)o1 = hsum8x8(acc1) * inv1;
+    return;
+  }
   for (; d0 + 4 <= HS; d0 += 4) {
     pf_v8 acc[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}}; /* head 0: d0..d0+3, head 1: d0..d0+3 */
     const float *v0 = vt + (size_t)d0 * cap;
