@@ -211,6 +211,29 @@ PF_INLINE void attend_pair(float *o0, float *o1, const float *q0, const float *q
     else PFD_MAXV(mv0, x_); \
   } while (0)
   int b = 0;
+  if (HS == 8) { /* tiny heads: both queries held in registers, 4 whole blocks per step (never the last one) */
+    pf_v8 qv0[8], qv1[8];
+    for (int d = 0; d < 8; d++) {
+      qv0[d] = (pf_v8){0} + q0[d];
+      qv1[d] = (pf_v8){0} + q1[d];
+    }
+    for (; b + 4 < NB; b += 4) {
+      pf_v8 a0[4] = {{0}, {0}, {0}, {0}}, a1[4] = {{0}, {0}, {0}, {0}};
+      for (int d = 0; d < 8; d++)
+        for (int u = 0; u < 4; u++) {
+          pf_v8 k = *(const pf_v8u *)(kt + (size_t)d * cap + 8 * (b + u));
+          a0[u] += qv0[d] * k;
+          a1[u] += qv1[d] * k;
+        }
+      for (int u = 0; u < 4; u++) {
+        pf_v8 x0 = a0[u] * scale, x1 = a1[u] * scale;
+        *(pf_v8u *)(s0 + 8 * (b + u)) = x0;
+        *(pf_v8u *)(s1 + 8 * (b + u)) = x1;
+        PFD_MAXV(mv0, x0);
+        PFD_MAXV(mv1, x1);
+      }
+    }
+  }
   for (; b + 2 <= NB; b += 2) {
     pf_v8 a[2][2][2] = {{{{0}, {0}}, {{0}, {0}}}, {{{0}, {0}}, {{0}, {0}}}}; /* [head][block][phase] */
     int d = 0;

@@ -176,6 +176,13 @@ export function opCases(seed = 1): OpCase[] {
     }),
   );
   cases.push(
+    attentionDecodeCase("attentionDecode GQA HS 8, long rows (4-block score steps)", r, {
+      ...dec,
+      capacity: 80,
+      pos0: [70, 33, 8],
+    }),
+  );
+  cases.push(
     attentionDecodeCase("attentionDecode GQA group 4, HS 12, whole and partial key blocks", r, {
       ...dec,
       capacity: 24,
