@@ -4,7 +4,10 @@
  * padding masks, lse, backward). A decode query's scores fit a small buffer, so softmax takes two passes
  * (scores and max, then exp-weighted V) instead of an online rescaling. Tasks: (sequence, kv head, block of
  * queries). Keys and values are cached d-major ([batch, NKV, HS, capacity]): the scores of 8 consecutive keys
- * are one vector of FMAs with no lane reduction, and the weighted sum of values streams contiguous memory. */
+ * are one vector of FMAs with no lane reduction, and the weighted sum of values streams contiguous memory.
+ * GQA query heads sharing a kv head go in pairs through one pass over its keys and values (attend_pair); at
+ * tiny head sizes (8, stories260K) per-head fixed costs and the exponentials dominate, so that path keeps the
+ * queries in registers and takes the exponentials 16 lanes at a time (bench/models-decode.ts, n=5 rows). */
 #include <stdlib.h>
 
 #include "pf_common.h"
