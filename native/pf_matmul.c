@@ -217,8 +217,13 @@ PF_INLINE pf_v4 sk_hsum4_v4(pf_v4 x0, pf_v4 x1, pf_v4 x2, pf_v4 x3) {
     _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) _Pragma("GCC unroll 8") for (int j = 0; j < JB; j++) \
         acc[i][j] = (VT){0};                                                                                  \
     int p = 0;                                                                                                \
+    /* several rows of A: the tile computes longer per weight line than one row does, and streaming only its  \
+     * own JB weight rows left memory idle; prefetching the next tile's rows keeps twice as many in flight */  \
+    const int pfn = MB > 1 ? (g->n - j0 - JB < JB ? g->n - j0 - JB : JB) : 0;                                 \
+    const float *bn = b + (size_t)JB * K;                                                                     \
     for (; p + W <= K; p += W) {                                                                              \
       VT bv[SK_MAXJ];                                                                                         \
+      for (int j = 0; j < pfn; j++) __builtin_prefetch(bn + (size_t)j * K + p);                               \
       _Pragma("GCC unroll 8") for (int j = 0; j < JB; j++) bv[j] = *(const VTU *)(b + (size_t)j * K + p);    \
       _Pragma("GCC unroll 4") for (int i = 0; i < MB; i++) {                                                  \
         VT av = *(const VTU *)(a + (size_t)i * K + p);                                                        \

@@ -149,8 +149,8 @@ export function opCases(seed = 1): OpCase[] {
       mask: mask200,
     }),
   );
-  // decoding over cache rows: own lengths, rows out of order, GQA; 32- and 8-key score blocks, partial blocks
-  // and scalar keys at the capacity's edge; head sizes on the vector path (8, 64) and off it (9); prefill over
+  // decoding over cache rows: own lengths, rows out of order, GQA (heads in pairs and alone); 32- and 8-key
+  // score blocks, partial blocks and scalar keys at the capacity's edge; head sizes on the vector path (8, 64) and off it (9); prefill over
   // 16-query tasks
   const dec = {
     R: 3,
@@ -173,6 +173,23 @@ export function opCases(seed = 1): OpCase[] {
       NH: 3,
       NKV: 1,
       HS: 9,
+    }),
+  );
+  cases.push(
+    attentionDecodeCase("attentionDecode GQA HS 8, long rows (4-block score steps)", r, {
+      ...dec,
+      capacity: 80,
+      pos0: [70, 33, 8],
+    }),
+  );
+  cases.push(
+    attentionDecodeCase("attentionDecode GQA group 4, HS 12, whole and partial key blocks", r, {
+      ...dec,
+      capacity: 24,
+      pos0: [7, 15, 20],
+      NH: 8,
+      NKV: 2,
+      HS: 12,
     }),
   );
   cases.push(
