@@ -30,7 +30,16 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    "--import",
+    "./test/property-seed.ts",
+    "--test",
+    "--test-concurrency=2",
+    "--test-reporter=spec",
+    ...files,
+  ],
   { stdio: "inherit", env: { ...process.env, PREFLOOP_QUIET_NOTICES: "1" } },
 );
 process.exit(result.status ?? 1);

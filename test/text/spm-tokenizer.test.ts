@@ -90,7 +90,11 @@ test("decode skips control tokens when asked and keeps them otherwise", () => {
 
 test("round trip: decode(encode(s)) = s for arbitrary unicode text", () => {
   fc.assert(
-    fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), (s) => tok.decode(tok.encode(s)) === s),
+    // U+2581 is SentencePiece's own space marker: it decodes to " " (as in sentencepiece), so it cannot round-trip
+    fc.property(
+      fc.string({ unit: "grapheme", maxLength: 40 }).filter((s) => !s.includes("\u2581")),
+      (s) => tok.decode(tok.encode(s)) === s,
+    ),
     { numRuns: 300 },
   );
   fc.assert(
