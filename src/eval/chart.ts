@@ -1,5 +1,7 @@
 // The leaderboard chart for the report: a Vega-Lite spec (LC win rate with ±1.96·SE bars beside the raw
 // win rate, per model) and its SVG rendered headless with vega. Not the HTML report (src/report).
+
+import { renderVegaLiteSvg } from "../util/vega-svg.js";
 import type { LeaderboardRow } from "./leaderboard.js";
 
 export function leaderboardChartSpec(
@@ -35,12 +37,5 @@ export function leaderboardChartSpec(
   };
 }
 
-export async function renderChartSvg(spec: Record<string, unknown>): Promise<string> {
-  const vl = await import("vega-lite");
-  const vega = await import("vega");
-  const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
-}
+/** The spec as SVG (src/util/vega-svg). */
+export const renderChartSvg = renderVegaLiteSvg;

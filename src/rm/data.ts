@@ -8,6 +8,7 @@ import type { Ranker } from "../reward/index.js";
 import type { TextAssets } from "../text/index.js";
 import { Rng } from "../train/index.js";
 import { InputError } from "../util/errors.js";
+import { parseJsonLines } from "../util/json-lines.js";
 import {
   type PairExample,
   type PairwiseExample,
@@ -35,17 +36,7 @@ export function readRows(path: string): RawRow[] {
     return v.map((r, i) => check(r, `${path}: row ${i + 1}`));
   }
   if (ext !== ".jsonl") throw new InputError(`${path}: expected a .jsonl or .json file`);
-  const rows: RawRow[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (line.trim().length === 0) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      throw new InputError(`${path}:${i + 1}: invalid JSON`);
-    }
-    rows.push(check(v, `${path}:${i + 1}`));
-  });
+  const rows = parseJsonLines(text, path).map(({ value, where }) => check(value, where));
   if (rows.length === 0) throw new InputError(`${path}: no rows`);
   return rows;
 }

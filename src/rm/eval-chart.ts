@@ -1,6 +1,8 @@
 // Reliability diagram of a reward model (predicted vs observed preference frequency per bin, point size =
-// pairs, with the diagonal of perfect calibration) as a Vega-Lite spec rendered to SVG headlessly, as
+// pairs, with the diagonal of perfect calibration) as a Vega-Lite spec, rendered to SVG by src/util/vega-svg as
 // src/eval/chart.ts does. Not the numbers (eval.ts).
+
+import { renderVegaLiteSvg } from "../util/vega-svg.js";
 import type { RmEvalReport } from "./eval.js";
 
 export function reliabilitySpec(r: RmEvalReport, title: string): Record<string, unknown> {
@@ -46,12 +48,5 @@ export function reliabilitySpec(r: RmEvalReport, title: string): Record<string, 
   };
 }
 
-export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
-  const vl = await import("vega-lite");
-  const vega = await import("vega");
-  const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
-}
+/** The spec as SVG (src/util/vega-svg). */
+export const renderSvg = renderVegaLiteSvg;

@@ -6,6 +6,7 @@ import { extname, join } from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { InputError } from "../util/errors.js";
+import { parseJsonLines } from "../util/json-lines.js";
 import type { ChatMessage } from "../util/types.js";
 import type { PreferenceRow } from "./collate.js";
 
@@ -39,20 +40,9 @@ export function checkTrainRow(v: unknown, where: string): PreferenceRow {
 export async function readTrainFile(path: string): Promise<PreferenceRow[]> {
   const ext = extname(path).toLowerCase();
   if (ext === ".jsonl") {
-    const rows: PreferenceRow[] = [];
-    readFileSync(path, "utf8")
-      .split("\n")
-      .forEach((line, i) => {
-        if (line.trim().length === 0) return;
-        let v: unknown;
-        try {
-          v = JSON.parse(line);
-        } catch {
-          throw new InputError(`${path}:${i + 1}: invalid JSON`);
-        }
-        rows.push(checkTrainRow(v, `${path}:${i + 1}`));
-      });
-    return rows;
+    return parseJsonLines(readFileSync(path, "utf8"), path).map(({ value, where }) =>
+      checkTrainRow(value, where),
+    );
   }
   if (ext === ".parquet") {
     const file = await asyncBufferFromFile(path);

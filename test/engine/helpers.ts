@@ -1,17 +1,9 @@
 // Test helpers for the engine: a seeded RNG, random tensors, error measures and a finite-difference
 // gradient check (central differences on L = Σ out·R, R random), in the style of ggml's test-backend-ops.
+import { mulberry32 } from "../../src/util/random.js";
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/util/random): small, fast, deterministic. */
+export const rng = mulberry32;
 
 export function randn(r: () => number, n: number, std = 1): Float32Array {
   const out = new Float32Array(n);

@@ -1,8 +1,10 @@
 // A fake OpenAI-compatible server for the remote generator's tests: answers 429 (with retry-after),
 // 500, slow (past the client's timeout) or garbled bodies at set rates (seeded), else a completion
 // whose text is derived from the prompt, seed and sample index. Run directly: `... remote-fake-server.ts <port>`.
+
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { pathToFileURL } from "node:url";
+import { mulberry32 } from "../../src/util/random.js";
 
 export interface FakeRates {
   r429?: number;
@@ -28,18 +30,6 @@ export interface FakeOptions {
   slowMs?: number;
   /** answer one choice whatever n asks (like servers without n support) */
   ignoreN?: boolean;
-}
-
-/** mulberry32: a small seeded generator so the fault pattern is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
