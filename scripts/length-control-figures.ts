@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LengthControl, lengthStudy, type StudyRow } from "../src/reward/index.js";
 
-const shared = process.env.PREFLOOP_SHARED ?? join(import.meta.dirname, "../../shared");
+const sharedBeside = process.env.PREFLOOP_SHARED ?? join(import.meta.dirname, "../../shared");
 
-export function loadPairrmSample(): StudyRow[] {
+export function loadPairrmSample(shared = sharedBeside): StudyRow[] {
   const file = `${shared}/data/prompts/pairrm_ranked_sample/GKNL_lima_preference_PairRM_mistral7b_instruct_v0.2.jsonl`;
   return readFileSync(file, "utf8")
     .split("\n")
@@ -19,7 +19,7 @@ export function loadPairrmSample(): StudyRow[] {
     });
 }
 
-export function loadUltraFeedbackSample(): StudyRow[] {
+export function loadUltraFeedbackSample(shared = sharedBeside): StudyRow[] {
   const file = `${shared}/data/prompts/ultrafeedback_binarized_sample/train_clean.jsonl`;
   return readFileSync(file, "utf8")
     .split("\n")

@@ -4,11 +4,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
+import { sharedDir } from "../shared-dir.js";
 
 const repo = join(import.meta.dirname, "../..");
 
 /**
- * ../shared/data/prompts beside the checkout (a worktree sits one level deeper), or
+ * the shared data's prompts (test/shared-dir.ts; a worktree sits one level deeper), or
  * $PREFLOOP_SHARED_DATA ("none": behave as a clone without it, on the committed fixtures).
  */
 export const POOLS: string | undefined =
@@ -16,7 +17,7 @@ export const POOLS: string | undefined =
     ? undefined
     : [
         process.env.PREFLOOP_SHARED_DATA,
-        join(repo, "../shared/data/prompts"),
+        join(sharedDir, "data/prompts"),
         join(repo, "../../shared/data/prompts"),
       ].find((p): p is string => p !== undefined && existsSync(p));
 

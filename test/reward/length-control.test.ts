@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadPairrmSample, loadUltraFeedbackSample, modesFor } from "../../scripts/length-control-figures.js";
 import { applyLengthControl, fitLine, lengthControlSchema, lengthStudy } from "../../src/reward/index.js";
+import { sharedDir } from "../shared-dir.js";
 
 test("penalty and residual controls by their formulas", () => {
   const groups = [
@@ -25,8 +26,8 @@ test("penalty and residual controls by their formulas", () => {
 
 test("on UltraFeedback and the PairRM sample every mode lowers the length gap and keeps most pairs", () => {
   for (const [name, rows] of [
-    ["ultrafeedback", loadUltraFeedbackSample()],
-    ["pairrm", loadPairrmSample()],
+    ["ultrafeedback", loadUltraFeedbackSample(sharedDir)],
+    ["pairrm", loadPairrmSample(sharedDir)],
   ] as const) {
     const [base, ...modes] = modesFor(name).map((m) => ({
       m,
