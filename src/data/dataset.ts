@@ -35,6 +35,10 @@ export async function writeIterationDataset(o: IterationDatasetOptions): Promise
   if (!Number.isInteger(o.iteration) || o.iteration < 1)
     throw new RangeError(`iteration must be >= 1, got ${o.iteration}`);
   await mkdir(o.dir, { recursive: true });
+  // A staging folder still here belongs to a writer that was killed mid-write (one writer per folder: the
+  // run directory's lock): its files are incomplete, and this write replaces them.
+  for (const f of await readdir(o.dir))
+    if (f.startsWith(".staging-")) await rm(join(o.dir, f), { recursive: true, force: true });
   // Both splits are written into a staging folder and moved in only when both are complete.
   const staging = await mkdtemp(join(o.dir, ".staging-"));
   const splits: WrittenDataset["splits"] = [];

@@ -2,7 +2,7 @@
 // independent reader), JSONL, the dataset card's YAML, gathering a run, and nothing half-written.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -174,6 +174,22 @@ test("a failing row source leaves no dataset file and no temporary file behind",
     /generator died/,
   );
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test("a staging folder left by a writer killed mid-write is removed by the next write", async () => {
+  const dir = await tempDir();
+  await mkdir(join(dir, ".staging-dead01"), { recursive: true });
+  writeFileSync(join(dir, ".staging-dead01", "train_iteration_1.jsonl.tmp-1-1"), '{"prompt": "torn');
+  const good = toPreferenceRow({ prompt: "p", responses: ["a", "b"], scores: [1, 0] });
+  assert.ok(good);
+  await writeIterationDataset({ dir, iteration: 1, train: [good], test: [] });
+  assert.deepEqual(readdirSync(dir).sort(), [
+    "README.md",
+    "test_iteration_1.jsonl",
+    "test_iteration_1.parquet",
+    "train_iteration_1.jsonl",
+    "train_iteration_1.parquet",
+  ]);
 });
 
 test("export dataset: gathers every iteration of a run into one folder with one card", async () => {
