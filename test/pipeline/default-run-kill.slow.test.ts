@@ -32,15 +32,17 @@ interface Event {
   /** units done (0 for the pairs line) */
   done: number;
   final: boolean;
+  /** when the line arrived (ms, performance.now) */
+  t: number;
 }
 
 function parseEvent(line: string): Event | null {
   if (!line.startsWith("{")) return null;
   const j = JSON.parse(line) as { event?: string; stage?: string; done?: number; msg?: string };
   if (j.event?.startsWith("progress_") && j.stage !== undefined && j.done !== undefined)
-    return { stage: j.stage, done: j.done, final: j.event === "progress_done" };
+    return { stage: j.stage, done: j.done, final: j.event === "progress_done", t: performance.now() };
   const m = j.msg === undefined ? null : /^iteration (\d+): \d+ pairs kept/.exec(j.msg);
-  return m ? { stage: `iteration ${m[1]} pairs`, done: 0, final: true } : null;
+  return m ? { stage: `iteration ${m[1]} pairs`, done: 0, final: true, t: performance.now() } : null;
 }
 
 interface Kill {
@@ -182,7 +184,7 @@ test("SIGKILL the real default run at 10+ moments over every stage: resumed file
 
     // Two targets in each kind of stage (base held-out eval, generate, rank, pairs, train, held-out eval), in
     // random iterations; the pairs line is followed by a longer delay so kills land in ref-logps / train start.
-    let seed = Date.now() % 100_000;
+    let seed = Number(process.env.PREFLOOP_KILL_SEED ?? Date.now() % 100_000); // the seed printed on failure replays it
     const startSeed = seed;
     const rand = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -195,7 +197,15 @@ test("SIGKILL the real default run at 10+ moments over every stage: resumed file
       const pick = pool.length > 0 ? pool : ref.events.filter((e) => new RegExp(kind).test(e.stage));
       for (let i = 0; i < 2; i++) {
         const e = pick[Math.floor(rand() * pick.length)];
-        const delayMs = e.stage.endsWith("pairs") ? Math.floor(rand() * 1500) : Math.floor(rand() * 150);
+        // Within a stage, the delay stays inside what was left of that stage in the reference run (at most
+        // 150 ms): a short stage (16 prompts decode in tens of ms) would otherwise end before the kill.
+        const stageEnd = ref.events
+          .filter((x) => x.stage === e.stage)
+          .reduce((m, x) => Math.max(m, x.t), e.t);
+        const withinStage = Math.min(150, 0.8 * (stageEnd - e.t));
+        const delayMs = e.stage.endsWith("pairs")
+          ? Math.floor(rand() * 1500)
+          : Math.floor(rand() * withinStage);
         targets.push({ at: position(order, e), delayMs: e.stage.endsWith("rank") ? 0 : delayMs });
       }
     }
